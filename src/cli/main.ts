@@ -1,0 +1,28 @@
+// bedlink: one binary, subcommands. Each subcommand lives in its own module and registers itself here.
+import { Command, CommanderError } from "commander";
+import { EXIT } from "./exitCodes.ts";
+
+const program = new Command("bedlink")
+  .description("Controller and firmware bridge for thermal massage beds (Ceragem V6 class).")
+  .version("0.1.0")
+  .option("--log-level <level>", "pino log level: trace, debug, info, warn, error, silent", "info")
+  .showHelpAfterError()
+  .exitOverride();
+
+program.hook("preAction", (cmd) => {
+  const level = cmd.opts().logLevel as string | undefined;
+  if (level) process.env.BEDLINK_LOG_LEVEL = level;
+});
+
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version exit through here with code 0; usage errors get EXIT.usage.
+    process.exitCode = err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else {
+    process.stderr.write(`bedlink: ${(err as Error).message}\n`);
+    process.exitCode = EXIT.failed;
+  }
+}

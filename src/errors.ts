@@ -1,0 +1,50 @@
+// One error class for the controller, with codes in numeric bands (after zwave-js):
+// 100… transport, 200… link/protocol, 300… device, 400… therapy, 500… server, 600… firmware update.
+// Tests assert on codes, never on message text.
+
+export enum ErrorCode {
+  // transport
+  TransportOpenFailed = 100,
+  TransportClosed = 101,
+  BadTransportSpec = 102,
+  // link / protocol
+  HandshakeFailed = 200,
+  ProtocolVersionMismatch = 201,
+  CommandTimeout = 202,
+  CommandRejected = 203,
+  LinkDown = 204,
+  BadReply = 205,
+  // device
+  DeviceNotReady = 300,
+  DeviceFault = 301,
+  // therapy
+  InvalidProgram = 400,
+  UnknownProgram = 401,
+  SessionRefused = 402,
+  InvalidArgument = 403,
+  // server
+  NotAllowedInState = 500,
+  Unauthorized = 501,
+  // firmware update
+  ImageInvalid = 600,
+  ImageSignatureInvalid = 601,
+  ImageWrongModel = 602,
+  ImageDowngrade = 603,
+  TransferFailed = 604,
+}
+
+export class BedlinkError extends Error {
+  readonly code: ErrorCode;
+  readonly context?: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, context?: Record<string, unknown>) {
+    super(message);
+    this.name = "BedlinkError";
+    this.code = code;
+    this.context = context;
+  }
+}
+
+export function isBedlinkError(err: unknown, code?: ErrorCode): err is BedlinkError {
+  return err instanceof BedlinkError && (code === undefined || err.code === code);
+}
