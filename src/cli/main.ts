@@ -1,11 +1,16 @@
 // bedlink: one binary, subcommands. Each subcommand lives in its own module and registers itself here.
 import { Command, CommanderError } from "commander";
 import { EXIT } from "./exitCodes.ts";
+import { registerFw } from "./fw.ts";
+import { registerPorts } from "./ports.ts";
+import { registerPrograms } from "./programs.ts";
+import { registerRun } from "./run.ts";
+import { registerSim } from "./sim.ts";
 
 const program = new Command("bedlink")
   .description("Controller and firmware bridge for thermal massage beds (Ceragem V6 class).")
   .version("0.1.0")
-  .option("--log-level <level>", "pino log level: trace, debug, info, warn, error, silent", "info")
+  .option("--log-level <level>", "pino log level: trace, debug, info, warn, error, silent (default: info; warn for run)")
   .showHelpAfterError()
   .exitOverride();
 
@@ -14,6 +19,11 @@ program.hook("preAction", (cmd) => {
   if (level) process.env.BEDLINK_LOG_LEVEL = level;
 });
 
+registerFw(program);
+registerPorts(program);
+registerPrograms(program);
+registerRun(program);
+registerSim(program);
 
 try {
   await program.parseAsync(process.argv);

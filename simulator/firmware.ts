@@ -1,0 +1,281 @@
+// The bed's firmware, protocol end: handshake, the receive path (ESTOP acted on before the
+// command queue), duplicate suppression, the lease, states and transitions. Command actions
+// are in commands.ts; the per-step inner loops and safety checks in control.ts.
+import type { Logger } from "pino";
+import type { Clock, TimerHandle } from "../protocols/clock.ts";
+import { decodeFrame, encodeFrame, type CommandFrame, type DecodeError } from "../protocols/codec.ts";
+import { DEDUP_DEPTH, EVENT_CODES, nextSeq, type DeviceState, type EventCode, type Zone } from "../protocols/constants.ts";
+import type { NakBody } from "../protocols/messages.ts";
+import { BOOT_MS, COMMAND_PROCESS_MS, SIM_CAPS, SIM_LIMITS } from "./constants.ts";
+import { startHoming } from "./control.ts";
+import { executeCommand, nakForRawBody, type Reply } from "./commands.ts";
+import type { Plant } from "./plant.ts";
+import { ErrorLog, EventOutbox, type UsageCounters } from "./records.ts";
+
+export type TxKind = "reply" | "tlm" | "evt";
+
+export interface FirmwareOptions {
+  clock: Clock;
+  plant: Plant;
+  logger: Logger;
+  identity: { model: string; serial: string; hw: string; fw: string };
+  protocolVersion: number;
+  telemetryHz: number;
+  /** Device clock origin (an RTC on a backup cell: survives reboots), clock ms. */
+  epochMs: number;
+  send(line: string, kind: TxKind): void;
+  /** Bring physics up to the clock before acting. */
+  advance(): void;
+  rateChanged(): void;
+  requestReboot(): void;
+}
+
+export interface ZoneControl {
+  setC: number;
+  duty: number;
+  integ: number;
+  /** A sensor fault was reported; cleared by RESET. */
+  sensorLatched: boolean;
+}
+
+type Queued = { cmd: CommandFrame } | { bad: DecodeError; line: string };
+
+export class Firmware {
+  state: DeviceState = "boot";
+  powered = false;
+  homed = false;
+  /** Physical position where the home switch tripped: firmware 0. */
+  originMm = 0;
+  homingSinceMs = 0;
+  targetMm: number | undefined;
+  sid: string | undefined;
+  leaseArmed = false;
+  lastHostFrameMs = 0;
+  telemetryHz: number;
+  protocolVersion: number;
+  bootAtMs = 0;
+  occupied = false;
+  overweight = false;
+  overcurrentSinceMs: number | undefined;
+  readonly zones: Record<Zone, ZoneControl> = { projector: newZone(), mat: newZone() };
+  readonly lastApplied = new Map<string, number>();
+  readonly log = new ErrorLog();
+  readonly counters: UsageCounters = { heaterProjectorS: 0, heaterMatS: 0, halfStrokes: 0, sessions: 0, boots: 0 };
+  readonly stats = { crc: 0, framing: 0, tooLong: 0 };
+  readonly outbox: EventOutbox;
+  lastTravelDir = 0;
+  strokeStartMm = 0;
+  private deviceSeq = 0;
+  private readonly dedup = new Map<number, string>();
+  private queue: Queued[] = [];
+  private drainTimer: TimerHandle | undefined;
+  private bootTimer: TimerHandle | undefined;
+
+  constructor(readonly o: FirmwareOptions) {
+    this.telemetryHz = o.telemetryHz;
+    this.protocolVersion = o.protocolVersion;
+    this.outbox = new EventOutbox(o.clock, () => this.allocSeq(), (line) => o.send(line, "evt"));
+  }
+
+  get plant(): Plant {
+    return this.o.plant;
+  }
+
+  /** Device time: ms on the device's RTC. */
+  nowMs(): number {
+    return this.o.clock.now() - this.o.epochMs;
+  }
+
+  allocSeq(): number {
+    const s = this.deviceSeq;
+    this.deviceSeq = nextSeq(s);
+    return s;
+  }
+
+  positionMm(): number {
+    return this.plant.carriage.positionMm - this.originMm;
+  }
+
+  // ------------------------------------------------------------------ power
+
+  powerOn(): void {
+    if (this.powered) return;
+    this.powered = true;
+    this.state = "boot";
+    this.bootAtMs = this.nowMs();
+    this.deviceSeq = 0;
+    this.sid = undefined;
+    this.leaseArmed = false;
+    this.homed = false;
+    this.originMm = 0;
+    this.telemetryHz = this.o.telemetryHz;
+    this.dedup.clear();
+    this.lastApplied.clear();
+    this.counters.boots++;
+    this.o.rateChanged();
+    this.raise("I_BOOT", { detail: `boot ${this.counters.boots}` });
+    this.bootTimer = this.o.clock.setTimeout(() => {
+      this.bootTimer = undefined;
+      this.o.advance();
+      if (this.state === "boot") startHoming(this);
+    }, BOOT_MS);
+  }
+
+  powerOff(): void {
+    if (!this.powered) return;
+    this.safeActuators();
+    this.powered = false;
+    this.outbox.clear();
+    this.queue = [];
+    this.o.clock.clearTimeout(this.drainTimer);
+    this.o.clock.clearTimeout(this.bootTimer);
+    this.drainTimer = undefined;
+  }
+
+  // ------------------------------------------------------------------ states
+
+  /** Heaters off, carriage stopped, lift retracted; homing abandoned. */
+  safeActuators(): void {
+    for (const z of Object.values(this.zones)) {
+      z.setC = 0;
+      z.duty = 0;
+      z.integ = 0;
+    }
+    this.plant.duty.projector = 0;
+    this.plant.duty.mat = 0;
+    this.plant.carriage.halt();
+    this.plant.carriage.lift = 0;
+    this.targetMm = undefined;
+    if (this.state === "homing") this.homed = false;
+  }
+
+  /** Goes to a latched state with an event and a log entry. */
+  trip(state: "safe" | "estop" | "cutout", code: EventCode | undefined, extra: { zone?: Zone; detail?: string } = {}): void {
+    this.safeActuators();
+    this.state = state;
+    if (code) this.raise(code, extra);
+  }
+
+  raise(code: EventCode, extra: { zone?: Zone; detail?: string } = {}): void {
+    const atMs = this.nowMs();
+    if (EVENT_CODES[code].priority !== "low" || code === "I_BOOT") this.log.add({ atMs, code, detail: extra.zone ?? extra.detail });
+    this.o.logger.debug({ code, ...extra }, "device event");
+    this.outbox.raise(code, atMs, extra);
+  }
+
+  isLatched(): boolean {
+    return this.state === "safe" || this.state === "estop" || this.state === "cutout";
+  }
+
+  // ------------------------------------------------------------------ receive path
+
+  renewLease(): void {
+    this.lastHostFrameMs = this.o.clock.now();
+    if (this.sid) this.leaseArmed = true;
+  }
+
+  receiveLine(line: string): void {
+    if (!this.powered) return;
+    const r = decodeFrame(line);
+    if (!r.ok) {
+      const kind = r.error.kind;
+      // Bad CRC or framing: the seq can't be trusted, so never NAKed; only counted.
+      if (kind === "crc") this.stats.crc++;
+      else if (kind === "framing") this.stats.framing++;
+      else if (kind === "too-long") this.stats.tooLong++;
+      else {
+        this.renewLease();
+        this.enqueue({ bad: r.error, line });
+      }
+      return;
+    }
+    const f = r.frame;
+    this.renewLease();
+    if (f.type === "ACK") {
+      this.outbox.ack(f.seq);
+      return;
+    }
+    if (f.type === "TLM" || f.type === "EVT" || f.type === "NAK" || f.type === "DATA") {
+      if (f.type === "DATA") this.enqueue({ cmd: f as unknown as CommandFrame });
+      return;
+    }
+    if (f.type === "ESTOP") {
+      // Out of band: acted on here, before anything waiting in the queue.
+      this.o.advance();
+      const cached = this.sid ? this.dedup.get(f.seq) : undefined;
+      if (cached) return this.o.send(cached, "reply");
+      if (this.state !== "estop") this.trip("estop", "E_ESTOP");
+      this.answer(f.seq, { ack: {} }, this.sid !== undefined);
+      return;
+    }
+    this.enqueue({ cmd: f });
+  }
+
+  private enqueue(q: Queued): void {
+    this.queue.push(q);
+    if (!this.drainTimer) this.drainTimer = this.o.clock.setTimeout(() => this.drain(), COMMAND_PROCESS_MS);
+  }
+
+  private drain(): void {
+    this.drainTimer = undefined;
+    const q = this.queue.shift();
+    if (q && this.powered) this.process(q);
+    if (this.queue.length > 0) this.drainTimer = this.o.clock.setTimeout(() => this.drain(), COMMAND_PROCESS_MS);
+  }
+
+  private process(q: Queued): void {
+    this.o.advance();
+    if ("bad" in q) {
+      const e = q.bad;
+      const seq = e.seq ?? 0;
+      if (e.kind === "unknown-type") return this.answer(seq, { nak: { code: "E_UNKNOWN_TYPE", message: e.detail } }, false);
+      return this.answer(seq, { nak: nakForRawBody(e, q.line) }, false);
+    }
+    const f = q.cmd;
+    if (f.type === "HELLO") return this.hello(f);
+    if (!this.sid) return this.answer(f.seq, { nak: { code: "E_NO_HANDSHAKE", message: "send HELLO first" } }, false);
+    const cached = this.dedup.get(f.seq);
+    if (cached !== undefined) return this.o.send(cached, "reply");
+    this.answer(f.seq, executeCommand(this, f), true);
+  }
+
+  private hello(f: Extract<CommandFrame, { type: "HELLO" }>): void {
+    if (f.body.sid === this.sid) {
+      const cached = this.dedup.get(f.seq);
+      if (cached !== undefined) return this.o.send(cached, "reply");
+    }
+    const v = this.protocolVersion;
+    const [min, max] = f.body.proto;
+    if (v < min || v > max) {
+      return this.answer(f.seq, { nak: { code: "E_PROTO_VERSION", message: `device speaks protocol ${v}; host asked for ${min}–${max}`, proto: v } }, false);
+    }
+    if (f.body.sid !== this.sid) {
+      this.dedup.clear();
+      this.lastApplied.clear();
+    }
+    this.sid = f.body.sid;
+    this.renewLease();
+    if (this.state === "safe") this.state = this.homed ? "idle" : this.state;
+    this.answer(f.seq, { ack: this.identity() }, true);
+  }
+
+  identity(): Record<string, unknown> {
+    const id = this.o.identity;
+    return { proto: this.protocolVersion, ...id, caps: SIM_CAPS, limits: SIM_LIMITS, telemetryHz: this.telemetryHz, bootSlot: "A" };
+  }
+
+  answer(seq: number, reply: Reply, cache: boolean): void {
+    const line = "nak" in reply
+      ? encodeFrame({ type: "NAK", seq, body: reply.nak as NakBody })
+      : encodeFrame({ type: "ACK", seq, body: reply.ack });
+    if (cache) {
+      this.dedup.set(seq, line);
+      if (this.dedup.size > DEDUP_DEPTH) this.dedup.delete(this.dedup.keys().next().value!);
+    }
+    this.o.send(line, "reply");
+  }
+}
+
+function newZone(): ZoneControl {
+  return { setC: 0, duty: 0, integ: 0, sensorLatched: false };
+}

@@ -1,0 +1,364 @@
+// The simulated bed: firmware + physics + faults behind one BytePort, on an injected clock.
+// In-process with a controller in virtual time, or behind `bedlink sim` on a pty or TCP.
+import { pino, type Logger } from "pino";
+import type { Clock, TimerHandle } from "../protocols/clock.ts";
+import { encodeFrame } from "../protocols/codec.ts";
+import { TELEMETRY_HZ_DEFAULT, type DeviceState, type Zone } from "../protocols/constants.ts";
+import type { BytePort } from "../protocols/port.ts";
+import { FIRMWARE_TICK_MAX_MS, PHYSICS_STEP_MS, QUIET_STEP_MS, SIM_IDENTITY, SIM_LIMITS, SIM_PROTOCOL_VERSION } from "./constants.ts";
+import { buildTelemetry, controlBeforeStep, superviseAfterStep } from "./control.ts";
+import { FaultRuntime, hardwareFrom } from "./fault-runtime.ts";
+import type { ConditionField, FaultSpec } from "./faults.ts";
+import { Firmware } from "./firmware.ts";
+import { checkPerson, type PersonSpec, type SpineTruth } from "./person.ts";
+import { Plant } from "./plant.ts";
+import { Prng } from "./prng.ts";
+import { SimWire } from "./wire.ts";
+
+export type { PersonSpec, SpineTruth } from "./person.ts";
+export { parseFaultSpec, parseOneFault, loadScenario, parseScenario, FaultSpecError, FAULT_KIND_NAMES, type FaultSpec, type FaultKind, type Scenario } from "./faults.ts";
+
+export interface SimOptions {
+  clock: Clock;
+  seed?: number;
+  /** Who lies on the bed at start; null = nobody. Default: 170 cm, 72 kg. */
+  person?: PersonSpec | null;
+  faults?: FaultSpec[];
+  protocolVersion?: number;
+  logger?: Logger;
+  identity?: Partial<{ model: string; serial: string; hw: string; fw: string }>;
+  telemetryHz?: number;
+  /** Pace bytes as a serial line at this rate (10 bits per byte); undefined = unpaced. */
+  baud?: number;
+  /** After an `unplug` fault: returns the port to reattach to (replug). Without it the bed stays unplugged. */
+  replug?: () => BytePort | Promise<BytePort>;
+  /** Called with each wire-log entry as it happens (`bedlink sim --trace`). */
+  onWireEntry?: (entry: string) => void;
+  /** Called when an `unplug` fault pulls the cable (the CLI closes its pty/socket). */
+  onUnplug?: (durationMs: number) => void;
+}
+
+export interface ZoneTruth {
+  elementC: number;
+  skinC: number;
+  sensorC: number;
+  setC: number;
+  duty: number;
+  heaterPowerW: number;
+}
+
+export interface SimTruth {
+  tMs: number;
+  powered: boolean;
+  state: DeviceState;
+  zones: Record<Zone, ZoneTruth>;
+  /** Physical carriage position (0 = home switch), mm, and the firmware's homed idea of it. */
+  positionMm: number;
+  firmwarePositionMm: number;
+  speedMmS: number;
+  homed: boolean;
+  lift: number;
+  motorMa: number;
+  loadKg: number;
+  occupied: boolean;
+  person: PersonSpec | null;
+  spine: SpineTruth | null;
+  activeFaults: readonly FaultSpec[];
+}
+
+/** Power off long enough for the supply capacitors to drain before a reboot powers on again. */
+const REBOOT_OFF_MS = 100;
+const DEFAULT_PERSON: PersonSpec = { heightCm: 170, weightKg: 72 };
+
+export class SimulatedBed {
+  readonly wireLog: string[] = [];
+  readonly plant: Plant;
+  readonly firmware: Firmware;
+  readonly wire: SimWire;
+  readonly faults: FaultRuntime;
+  private readonly clock: Clock;
+  private readonly epochMs: number;
+  private readonly baseProtocolVersion: number;
+  private physicsAtMs: number;
+  private tickTimer: TimerHandle | undefined;
+  private tickMs = 100;
+  private lastTlmMs = -Infinity;
+  private leaseTimer: TimerHandle | undefined;
+  private readonly timers = new Set<TimerHandle>();
+  private stopped = false;
+
+  constructor(private readonly opts: SimOptions) {
+    this.clock = opts.clock;
+    this.epochMs = opts.clock.now();
+    this.physicsAtMs = this.epochMs;
+    const rng = new Prng(opts.seed ?? 1);
+    const person = opts.person === undefined ? DEFAULT_PERSON : opts.person;
+    if (person) {
+      const bad = checkPerson(person);
+      if (bad) throw new RangeError(bad);
+    }
+    this.plant = new Plant(rng.fork(10), person);
+    this.baseProtocolVersion = opts.protocolVersion ?? SIM_PROTOCOL_VERSION;
+    const logger = opts.logger ?? pino({ level: "silent" });
+    this.firmware = new Firmware({
+      clock: this.clock,
+      plant: this.plant,
+      logger,
+      identity: { ...SIM_IDENTITY, ...opts.identity },
+      protocolVersion: this.baseProtocolVersion,
+      telemetryHz: opts.telemetryHz ?? TELEMETRY_HZ_DEFAULT,
+      epochMs: this.epochMs,
+      send: (line, kind) => this.wire.send(line, kind === "reply"),
+      advance: () => this.advance(),
+      rateChanged: () => this.restartTick(),
+      requestReboot: () => this.later(() => this.powerCycle(), 20),
+    });
+    this.faults = new FaultRuntime({
+      clock: this.clock,
+      epochMs: this.epochMs,
+      condition: (field) => this.condition(field),
+      fire: (f) => this.fire(f),
+      applyHardware: (active) => this.applyHardware(active),
+      note: (text) => this.wire.note(text),
+    });
+    this.wire = new SimWire({
+      clock: this.clock,
+      rng: rng.fork(20),
+      faults: this.faults,
+      baud: opts.baud,
+      epochMs: this.epochMs,
+      log: this.wireLog,
+      onLog: opts.onWireEntry,
+      onLine: (line) => this.firmware.receiveLine(line),
+    });
+    for (const f of opts.faults ?? []) this.faults.inject(f);
+  }
+
+  // ------------------------------------------------------------------ ports and power
+
+  attach(port: BytePort): void {
+    this.wire.attach(port, () => this.wire.detach());
+    if (!this.firmware.powered) this.powerOn();
+  }
+
+  detach(): void {
+    this.wire.detach();
+  }
+
+  powerOn(): void {
+    if (this.stopped || this.firmware.powered) return;
+    this.advance();
+    this.lastTlmMs = -Infinity;
+    this.firmware.powerOn();
+    this.restartTick();
+  }
+
+  powerCycle(): void {
+    this.advance();
+    this.firmware.powerOff();
+    this.clock.clearInterval(this.tickTimer);
+    this.tickTimer = undefined;
+    this.later(() => this.powerOn(), REBOOT_OFF_MS);
+  }
+
+  personGetsOn(p: PersonSpec): void {
+    const bad = checkPerson(p);
+    if (bad) throw new RangeError(bad);
+    this.advance();
+    this.plant.personGetsOn(p);
+  }
+
+  personGetsOff(): void {
+    this.advance();
+    this.plant.personGetsOff();
+  }
+
+  injectFault(f: FaultSpec): void {
+    this.advance();
+    this.faults.inject(f);
+  }
+
+  clearFault(kind: string): void {
+    this.advance();
+    this.faults.clear(kind);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.clock.clearInterval(this.tickTimer);
+    this.clock.clearTimeout(this.leaseTimer);
+    for (const t of this.timers) this.clock.clearTimeout(t);
+    this.faults.stop();
+    this.firmware.powerOff();
+    this.wire.detach();
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /** Brings physics (and the firmware's inner loops) up to the clock, in fixed steps. */
+  advance(): void {
+    const now = this.clock.now();
+    const fw = this.firmware;
+    while (this.physicsAtMs < now) {
+      // Motion needs the fine step; with the carriage standing only the thermal model moves (τ ≥ 2 s).
+      const stepMs = this.plant.carriage.targetMm !== undefined || this.plant.carriage.speedMmS !== 0 ? PHYSICS_STEP_MS : QUIET_STEP_MS;
+      const dt = Math.min(stepMs, now - this.physicsAtMs);
+      if (fw.powered) controlBeforeStep(fw, dt);
+      this.plant.step(dt);
+      this.physicsAtMs += dt;
+      if (fw.powered) superviseAfterStep(fw, dt);
+    }
+  }
+
+  private restartTick(): void {
+    this.clock.clearInterval(this.tickTimer);
+    const periodMs = 1000 / this.firmware.telemetryHz;
+    this.tickMs = periodMs / Math.ceil(periodMs / FIRMWARE_TICK_MAX_MS);
+    this.tickTimer = this.clock.setInterval(() => this.tick(), this.tickMs);
+  }
+
+  private tick(): void {
+    this.advance();
+    this.faults.checkConditions();
+    const fw = this.firmware;
+    if (!fw.powered) return;
+    this.checkLease();
+    const now = this.clock.now();
+    if (now - this.lastTlmMs >= 1000 / fw.telemetryHz - 0.5) {
+      this.lastTlmMs = now;
+      this.wire.send(encodeFrame({ type: "TLM", seq: fw.allocSeq(), body: buildTelemetry(fw) }), false);
+    }
+  }
+
+  private checkLease(): void {
+    const fw = this.firmware;
+    if (!fw.leaseArmed) return;
+    const dueMs = fw.lastHostFrameMs + SIM_LIMITS.leaseMs;
+    const now = this.clock.now();
+    if (dueMs <= now) {
+      fw.leaseArmed = false;
+      if (fw.state === "idle" || fw.state === "active" || fw.state === "homing") fw.trip("safe", "W_LEASE_EXPIRED");
+    } else if (dueMs < now + this.tickMs && !this.leaseTimer) {
+      // Expires before the next tick: check at the exact moment, so "safe within the lease" holds.
+      this.leaseTimer = this.clock.setTimeout(() => {
+        this.leaseTimer = undefined;
+        this.advance();
+        if (fw.powered) this.checkLease();
+      }, dueMs - now);
+    }
+  }
+
+  private later(fn: () => void, ms: number): void {
+    const h = this.clock.setTimeout(() => {
+      this.timers.delete(h);
+      fn();
+    }, ms);
+    this.timers.add(h);
+  }
+
+  // ------------------------------------------------------------------ faults
+
+  private fire(f: FaultSpec): void {
+    const fw = this.firmware;
+    switch (f.kind) {
+      case "reboot":
+        return this.powerCycle();
+      case "brownout":
+        if (!fw.powered) return;
+        this.advance();
+        if (fw.state === "estop" || fw.state === "cutout") fw.raise("W_BROWNOUT");
+        else fw.trip("safe", "W_BROWNOUT", { detail: "supply sag: actuators reset" });
+        return;
+      case "person-off":
+        return this.personGetsOff();
+      case "overweight":
+        return this.personGetsOn({ heightCm: this.plant.person?.heightCm ?? 175, weightKg: f.kg ?? 150 });
+      case "unplug":
+        return this.unplug(f.ms ?? 5000);
+      default:
+        return;
+    }
+  }
+
+  private unplug(durationMs: number): void {
+    const port = this.wire.port;
+    this.wire.detach();
+    this.opts.onUnplug?.(durationMs);
+    void port?.close();
+    this.later(() => {
+      const replug = this.opts.replug;
+      if (!replug || this.stopped) return;
+      void Promise.resolve(replug()).then((p) => {
+        if (!this.stopped) this.attach(p);
+      });
+    }, durationMs);
+  }
+
+  private applyHardware(active: readonly FaultSpec[]): void {
+    this.advance();
+    const hw = hardwareFrom(active);
+    Object.assign(this.plant.heaterFault, hw.heater);
+    Object.assign(this.plant.sensorFault, hw.sensor);
+    this.plant.carriage.jammed = hw.jammed;
+    this.plant.carriage.homeSwitchFault = hw.homeSwitch;
+    this.plant.carriage.endSwitchFault = hw.endSwitch;
+    this.firmware.protocolVersion = hw.protocolVersion ?? this.baseProtocolVersion;
+  }
+
+  private condition(field: ConditionField): number | string {
+    const p = this.plant;
+    switch (field) {
+      case "projectorC":
+        return p.zones.projector.elementC;
+      case "matC":
+        return p.zones.mat.elementC;
+      case "projectorSkinC":
+        return p.zones.projector.skinC;
+      case "positionMm":
+        return this.firmware.positionMm();
+      case "speedMmS":
+        return p.carriage.speedMmS;
+      case "lift":
+        return p.carriage.lift;
+      case "motorMa":
+        return p.motorMaTrue();
+      case "loadKg":
+        return p.loadKg;
+      case "state":
+        return this.firmware.state;
+    }
+  }
+
+  // ------------------------------------------------------------------ ground truth
+
+  get truth(): SimTruth {
+    this.advance();
+    const p = this.plant;
+    const fw = this.firmware;
+    const zone = (z: Zone): ZoneTruth => ({
+      elementC: p.zones[z].elementC,
+      skinC: p.zones[z].skinC,
+      sensorC: p.sensorReadC(z, false),
+      setC: fw.zones[z].setC,
+      duty: fw.zones[z].duty,
+      heaterPowerW: p.zones[z].heaterPowerW,
+    });
+    return {
+      tMs: this.clock.now() - this.epochMs,
+      powered: fw.powered,
+      state: fw.state,
+      zones: { projector: zone("projector"), mat: zone("mat") },
+      positionMm: p.carriage.positionMm,
+      firmwarePositionMm: fw.positionMm(),
+      speedMmS: p.carriage.speedMmS,
+      homed: fw.homed,
+      lift: p.carriage.lift,
+      motorMa: p.motorMaTrue(),
+      loadKg: p.loadKg,
+      occupied: p.occupied,
+      person: p.person ? { ...p.person } : null,
+      spine: p.spine,
+      activeFaults: [...this.faults.list()],
+    };
+  }
+}

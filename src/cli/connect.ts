@@ -1,0 +1,66 @@
+// Opens a bed for a CLI command: the built-in simulator (in-process, on the command's clock),
+// a serial port or a TCP bridge. Also drives a virtual clock while waiting for real work.
+import { VirtualClock, type Clock } from "../../protocols/clock.ts";
+import type { FaultSpec, SimulatedBed } from "../../simulator/index.ts";
+import { BedDriver } from "../device/bed.ts";
+import { createSimulatedConnection } from "../device/simulated.ts";
+import type { Logger } from "../log.ts";
+import { transportFromSpec } from "../transport/index.ts";
+import type { PersonOption, Target } from "./runOptions.ts";
+
+export interface OpenBedOptions {
+  clock: Clock;
+  logger: Logger;
+  seed?: number;
+  person?: PersonOption | null;
+  faults?: FaultSpec[];
+  baud?: number;
+}
+
+export interface OpenedBed {
+  bed: BedDriver;
+  sim?: SimulatedBed;
+}
+
+export async function openBed(target: Target, opts: OpenBedOptions): Promise<OpenedBed> {
+  if (target.kind === "sim") {
+    const { sim, transport } = createSimulatedConnection({ clock: opts.clock, seed: opts.seed, person: opts.person, faults: opts.faults, logger: opts.logger });
+    const bed = await settle(opts.clock, BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger }), 30_000);
+    return { bed, sim };
+  }
+  const transport = transportFromSpec(target.kind === "port" ? { port: target.path, baud: opts.baud } : { tcp: target.address }, opts.clock);
+  const bed = await BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger });
+  return { bed };
+}
+
+/**
+ * Waits for a promise; on a virtual clock, advances time until it settles (at most maxMs of
+ * virtual time, then it fails rather than hang).
+ */
+export async function settle<T>(clock: Clock, work: Promise<T>, maxMs: number): Promise<T> {
+  if (!(clock instanceof VirtualClock)) return work;
+  let done = false;
+  const watched = work.finally(() => {
+    done = true;
+  });
+  watched.catch(() => {});
+  const ok = await clock.advanceUntil(() => done, maxMs);
+  if (!ok) throw new Error(`no answer within ${maxMs / 1000} s of simulated time`);
+  return watched;
+}
+
+/** Drives a virtual clock until done() holds: flat out ("max"), or paced at `speed` × real time. */
+export async function driveClock(clock: Clock, done: () => boolean, speed: number | "max", maxMs: number, realSleep: (ms: number) => Promise<void>): Promise<boolean> {
+  if (!(clock instanceof VirtualClock)) {
+    while (!done()) await realSleep(50);
+    return true;
+  }
+  const start = clock.now();
+  const chunkMs = speed === "max" ? maxMs : 100;
+  while (!done()) {
+    if (clock.now() - start >= maxMs) return false;
+    await clock.advanceUntil(done, Math.min(chunkMs, maxMs - (clock.now() - start)));
+    if (speed !== "max" && !done()) await realSleep(chunkMs / speed);
+  }
+  return true;
+}

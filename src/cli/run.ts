@@ -1,0 +1,130 @@
+// `bedlink run PROGRAM`: one therapy session against the simulator (virtual time) or a bed,
+// with a live progress line, a JSON summary and a JUnit report for CI.
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
+import { parseFaultSpec } from "../../simulator/index.ts";
+import { isBedlinkError } from "../errors.ts";
+import { createLogger } from "../log.ts";
+import { loadProgram } from "../therapy/programs/load.ts";
+import { TherapySession, type SessionResult } from "../therapy/session.ts";
+import { driveClock, openBed, settle } from "./connect.ts";
+import { EXIT } from "./exitCodes.ts";
+import { formatProgress, toJunit } from "./runReport.ts";
+import { parsePerson, parseSeed, parseSpeed, parseTarget } from "./runOptions.ts";
+
+interface RunFlags {
+  sim?: boolean;
+  port?: string;
+  tcp?: string;
+  speed?: string;
+  faults?: string;
+  seed?: string;
+  person?: string;
+  json?: boolean;
+  junit?: string;
+  confirmed?: boolean;
+  afterLinkLoss?: string;
+}
+
+const OUTCOME_EXIT = { completed: EXIT.ok, stopped: EXIT.stopped, faulted: EXIT.faulted, estopped: EXIT.estopped } as const;
+
+export function registerRun(program: Command): void {
+  program
+    .command("run")
+    .description("Run one therapy program on a bed or the simulator and report how it went")
+    .argument("<program>", "a built-in program id (see `bedlink programs list`) or a program JSON file")
+    .option("--sim", "use the built-in simulated bed (the default)")
+    .option("--port <path>", "serial port of a bed, e.g. /dev/ttyUSB0")
+    .option("--tcp <host:port>", "a bed behind a TCP serial bridge")
+    .option("--speed <n|max>", "simulator only: times real time, or max", "max")
+    .option("--faults <spec>", "simulator only: faults to inject, e.g. heater-dead:projector@120s")
+    .option("--seed <n>", "simulator only: random seed (same seed, same run)", "1")
+    .option("--person <spec>", "simulator only: height=CM,weight=KG", "height=175,weight=75")
+    .option("--confirmed", "a real bed: the operator confirms the cover is on and the screening questions were asked")
+    .option("--after-link-loss <abort|resume>", "when the link comes back after a loss: abort (safe default) or resume", "abort")
+    .option("--json", "print one JSON summary object instead of the progress line")
+    .option("--junit <file>", "write a JUnit XML report (one test case per step, plus safety)")
+    .addHelpText("after", "\nExit status: 0 completed with no violations, 1 completed with a violation, 2 bad arguments,\n3 stopped, 4 faulted, 5 emergency-stopped, 6 link failure.")
+    .action(async (programArg: string, flags: RunFlags) => {
+      process.exitCode = await runCommand(programArg, flags);
+    });
+}
+
+async function runCommand(programArg: string, flags: RunFlags): Promise<number> {
+  const logger = createLogger({ level: process.env.BEDLINK_LOG_LEVEL ?? (flags.json ? "error" : "warn") });
+  let program, target, speed, seed, person, faults;
+  try {
+    program = loadProgram(programArg);
+    target = parseTarget(flags);
+    speed = parseSpeed(flags.speed);
+    seed = parseSeed(flags.seed);
+    person = parsePerson(flags.person ?? "height=175,weight=75");
+    faults = flags.faults ? parseFaultSpec(flags.faults) : [];
+    if (flags.afterLinkLoss !== undefined && flags.afterLinkLoss !== "abort" && flags.afterLinkLoss !== "resume") throw new Error(`--after-link-loss must be abort or resume; got ${JSON.stringify(flags.afterLinkLoss)}`);
+    if (target.kind !== "sim" && (flags.faults || speed !== "max")) throw new Error("--faults and --speed only apply to the simulator (--sim)");
+    if (target.kind !== "sim" && !flags.confirmed) throw new Error("a real bed needs --confirmed: the cover is on the bed and the screening questions were asked");
+  } catch (err) {
+    process.stderr.write(`bedlink run: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+
+  const clock: Clock = target.kind === "sim" ? new VirtualClock() : new RealClock();
+  const real = new RealClock();
+  const wallStart = real.now();
+  let opened;
+  try {
+    opened = await openBed(target, { clock, logger, seed, person, faults });
+  } catch (err) {
+    process.stderr.write(`bedlink run: cannot reach the bed: ${(err as Error).message}\n`);
+    return isBedlinkError(err) || target.kind !== "sim" ? EXIT.link : EXIT.failed;
+  }
+  const { bed, sim } = opened;
+  const session = new TherapySession({
+    program,
+    bed,
+    clock,
+    logger,
+    // The simulated person is screened and covered; a real bed needs the operator's word (--confirmed).
+    confirmations: { cover: true, screening: true },
+    afterLinkLoss: flags.afterLinkLoss === "resume" ? "resume" : "abort",
+  });
+  let result: SessionResult | undefined;
+  const finished = session.start().then((r) => (result = r));
+  const interactive = !flags.json && process.stderr.isTTY === true;
+  const progress = clock.setInterval(() => {
+    if (interactive) process.stderr.write(`\r${formatProgress(session, bed)}\x1b[K`);
+  }, 1000);
+  const stopOnSignal = (): void => session.stop();
+  process.once("SIGINT", stopOnSignal);
+  // A session is at most 60 min + cool-down; give the clock a little more before calling it hung.
+  const ok = await driveClock(clock, () => result !== undefined, speed, 75 * 60_000, (ms) => real.sleep(ms));
+  process.off("SIGINT", stopOnSignal);
+  clock.clearInterval(progress);
+  if (!ok) {
+    session.stop();
+    await driveClock(clock, () => result !== undefined, "max", 5 * 60_000, (ms) => real.sleep(ms));
+  }
+  await finished;
+  if (interactive) process.stderr.write("\n");
+  await settle(clock, bed.close(), 5_000).catch(() => {});
+  sim?.stop();
+  const summary = { ...result!, wallMs: Math.round(real.now() - wallStart) };
+  if (flags.junit) writeFileSync(flags.junit, toJunit(summary));
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else printSummary(summary);
+  if (summary.outcome === "completed") return summary.violations.length > 0 ? EXIT.failed : EXIT.ok;
+  return OUTCOME_EXIT[summary.outcome];
+}
+
+function printSummary(s: SessionResult & { wallMs: number }): void {
+  const lines = [
+    `${s.program}: ${s.outcome}${s.reason && s.outcome !== "completed" ? ` — ${s.reason.text}` : ""}`,
+    `  ${(s.virtualDurationS / 60).toFixed(1)} min of bed time in ${s.wallMs} ms`,
+    `  element max: projector ${s.maxElementC.projector.toFixed(1)} °C, mat ${s.maxElementC.mat.toFixed(1)} °C; skin max (est.) ${s.maxSkinC.toFixed(1)} °C; dose ${(s.doseFraction * 100).toFixed(2)} % of burn threshold`,
+    `  steps: ${s.steps.filter((x) => x.actualStartMs !== undefined).length}/${s.steps.length} started, worst start offset ${Math.max(0, ...s.steps.filter((x) => x.actualStartMs !== undefined).map((x) => Math.abs(x.actualStartMs! - x.plannedStartMs)))} ms`,
+  ];
+  for (const f of s.faults) lines.push(`  fault ${f.code} (${f.priority}) at ${(f.atMs / 1000).toFixed(1)} s: ${f.text}`);
+  for (const v of s.violations) lines.push(`  VIOLATION ${v.code}: ${v.text}`);
+  process.stdout.write(`${lines.join("\n")}\n`);
+}

@@ -1,0 +1,46 @@
+// How a run looks to a person (the progress line) and to CI (JUnit XML).
+import type { BedDriver } from "../device/bed.ts";
+import type { SessionResult, TherapySession } from "../therapy/session.ts";
+
+function mmss(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+/** One line: step, time left, temperatures, carriage. */
+export function formatProgress(session: TherapySession, bed: BedDriver): string {
+  const v = session.view();
+  const t = bed.latest;
+  const step = v.state.startsWith("running") ? `step ${v.stepIndex + 1}/${v.stepCount} ${v.stepLabel ?? ""}` : v.state;
+  const heat = t ? `projector ${t.projectorC.toFixed(1)}→${t.projectorSetC} °C  mat ${t.matC.toFixed(1)}→${t.matSetC} °C` : "no telemetry";
+  const carriage = t ? `carriage ${t.positionMm.toFixed(0)} mm lift ${t.lift}` : "";
+  return `[${step}] ${mmss(v.timeLeftMs)} left | ${heat} | ${carriage} | skin ≈${v.skinC.projector.toFixed(1)} °C`;
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** Step start tolerance for the report (issue: each step within 100 ms of plan). */
+export const STEP_START_TOLERANCE_MS = 100;
+
+export function toJunit(s: SessionResult & { wallMs: number }): string {
+  const cases: string[] = [];
+  for (const step of s.steps) {
+    const name = `step ${step.index + 1}: ${step.label}`;
+    if (step.actualStartMs === undefined) {
+      cases.push(`<testcase classname="${esc(s.program)}" name="${esc(name)}"><skipped message="session ended before this step (${esc(s.outcome)})"/></testcase>`);
+    } else {
+      const off = Math.abs(step.actualStartMs - step.plannedStartMs);
+      const failure = off > STEP_START_TOLERANCE_MS ? `<failure message="started ${off} ms from plan (tolerance ${STEP_START_TOLERANCE_MS} ms)"/>` : "";
+      cases.push(`<testcase classname="${esc(s.program)}" name="${esc(name)}" time="0">${failure}</testcase>`);
+    }
+  }
+  const outcomeFailure = s.outcome === "completed" ? "" : `<failure message="${esc(`${s.outcome}: ${s.reason?.text ?? ""}`)}"/>`;
+  cases.push(`<testcase classname="${esc(s.program)}" name="outcome" time="${(s.virtualDurationS).toFixed(1)}">${outcomeFailure}</testcase>`);
+  const violation = s.violations.map((v) => `${v.code}: ${v.text}`).join("; ");
+  cases.push(`<testcase classname="${esc(s.program)}" name="safety">${violation ? `<failure message="${esc(violation)}"/>` : ""}</testcase>`);
+  const failures = cases.filter((c) => c.includes("<failure")).length;
+  const skipped = cases.filter((c) => c.includes("<skipped")).length;
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites><testsuite name="bedlink run ${esc(s.program)}" tests="${cases.length}" failures="${failures}" skipped="${skipped}" time="${(s.wallMs / 1000).toFixed(3)}">\n${cases.join("\n")}\n</testsuite></testsuites>\n`;
+}
