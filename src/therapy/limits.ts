@@ -45,7 +45,7 @@ export const SESSION_CAP_GRACE_MS = 2 * 60_000;
 /** Someone counts as on the bed above this load (a pillow or a bag is not a person). */
 export const OCCUPIED_MIN_KG = 20;
 /** Occupancy lost for this long → pause (brief: "pause within a couple of seconds"). */
-export const OCCUPANCY_LOSS_PAUSE_MS = 1_500;
+export const OCCUPANCY_LOSS_PAUSE_MS = 800;
 /** Roller programs are refused above this weight (brief: Nuga Best operator rules, 136 kg). */
 export const ROLLER_MAX_WEIGHT_KG = 136;
 

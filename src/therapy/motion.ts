@@ -78,10 +78,12 @@ export class MotionPlayer {
 
   private async play(m: ResolvedMotion): Promise<void> {
     switch (m.kind) {
-      case "park":
+      case "park": {
         await this.bed.setLift(0);
-        await this.go(m.parkMm, REPOSITION_SPEED_MMS);
+        const at = await this.bed.waitForTelemetry(() => true, 2_000);
+        if (Math.abs(at.positionMm - m.parkMm) > ARRIVAL_TOLERANCE_MM) await this.go(m.parkMm, REPOSITION_SPEED_MMS);
         return;
+      }
       case "sweep":
         await this.go(m.fromMm, REPOSITION_SPEED_MMS);
         await this.bed.setLift(this.liftLevel);

@@ -83,6 +83,8 @@ type SessionActor = Actor<typeof sessionMachine>;
 
 /** Carriage speed to the park position: brisk but inside the brief's 50 mm/s. */
 const PARK_SPEED_MMS = 30;
+/** A carriage this close to its park position counts as parked. */
+const PARKED_TOLERANCE_MM = 2;
 
 /** Device events that end a session as a fault (the rest are informational or handled elsewhere). */
 const DEVICE_FAULT_CODES = new Set(["E_CUTOUT", "E_SENSOR_OPEN", "E_SENSOR_SHORT", "E_MOTOR_OVERCURRENT", "E_LIMIT_SWITCH", "E_HOMING_FAILED", "W_BROWNOUT", "W_LEASE_EXPIRED"]);
@@ -223,7 +225,7 @@ export class TherapySession {
     if (FINAL_STATES.includes(state as Outcome)) return 0;
     const phaseLeft = state.startsWith("running") || state === "coolingDown" ? Math.max(0, context.phaseDeadlineMs - this.opts.clock.now()) : context.phaseRemainingMs;
     if (state === "coolingDown" || context.resumeTo === "coolingDown") return phaseLeft;
-    if (!context.spine) return rest(0);
+    if (!state.startsWith("running") && state !== "paused" && state !== "linkLost" && state !== "resumeOffer") return rest(0);
     return phaseLeft + rest(context.stepIndex + 1);
   }
 
@@ -275,7 +277,7 @@ export class TherapySession {
     this.track(
       (async () => {
         await previous?.cancel();
-        await this.ensureReady();
+        await this.ensureReady(program.requiresRoller);
         await Promise.all([bed.setHeat("projector", step.heat.projectorC), bed.setHeat("mat", step.heat.matC)]);
         if (this.actor.getSnapshot().context.stepIndex !== index || !this.state.startsWith("running")) return;
         this.player = new MotionPlayer(bed, clock, resolveMotion(step.motion, spine, program.coolDown.parkPositionMm ?? 0), step.lift, (err) => this.onCommandError(err));
@@ -284,11 +286,11 @@ export class TherapySession {
   }
 
   /** After a reboot or a lease expiry the bed is safe and may have lost its homing: recover both. */
-  private async ensureReady(): Promise<void> {
+  private async ensureReady(needCarriage: boolean): Promise<void> {
     const { bed } = this.opts;
     const t = await bed.waitForTelemetry((x) => x.state !== "boot" && x.state !== "homing", 60_000);
     if (t.state === "safe") await bed.reset();
-    if ((t.flags & TLM_FLAGS.homed) === 0) {
+    if (needCarriage && (t.flags & TLM_FLAGS.homed) === 0) {
       await bed.home();
       await bed.waitForTelemetry((x) => (x.flags & TLM_FLAGS.homed) !== 0 && x.state !== "homing", 60_000);
     }
@@ -310,8 +312,8 @@ export class TherapySession {
   private async coolDown(): Promise<void> {
     const { bed, program } = this.opts;
     await this.idleOutputs();
-    await this.ensureReady();
-    await bed.moveTo(program.coolDown.parkPositionMm ?? 0, PARK_SPEED_MMS);
+    await this.ensureReady(program.requiresRoller);
+    await this.park(false);
   }
 
   private async parkAndIdle(): Promise<void> {
@@ -326,10 +328,19 @@ export class TherapySession {
     const t = await bed.waitForTelemetry((x) => x.state !== "boot" && x.state !== "homing", 60_000);
     if (t.state === "safe" || t.state === "estop") return;
     if (!idled) await this.idleOutputs();
+    await this.park(true);
+  }
+
+  /** Carriage to its park position; a carriage already there is left alone (heat-only, overweight). */
+  private async park(waitForArrival: boolean): Promise<void> {
+    const { bed, program } = this.opts;
     const parkMm = program.coolDown.parkPositionMm ?? 0;
+    const from = bed.latest?.positionMm ?? parkMm;
+    if (Math.abs(from - parkMm) <= PARKED_TOLERANCE_MM) return;
     await bed.moveTo(parkMm, PARK_SPEED_MMS);
+    if (!waitForArrival) return;
     // The session is over once the carriage is parked, not when the command was accepted.
-    const travelMs = (Math.abs(bed.latest.positionMm - parkMm) / PARK_SPEED_MMS) * 1000;
+    const travelMs = (Math.abs(from - parkMm) / PARK_SPEED_MMS) * 1000;
     await bed.waitForTelemetry((t) => Math.abs(t.positionMm - parkMm) <= 1.5 && Math.abs(t.speedMmS) < 0.5, travelMs * 1.5 + 3_000);
   }
 

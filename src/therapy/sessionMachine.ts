@@ -1,6 +1,6 @@
 // The therapy session as a statechart: what the bed is doing, and what may happen next.
 // The machine decides; the work it orders (commands to the bed) is provided by session.ts.
-import { assign, setup } from "xstate";
+import { and, assign, not, setup } from "xstate";
 import type { ProgramDefinition } from "./programs/schema.ts";
 import type { SpineMap } from "./programs/landmarks.ts";
 import type { Priority } from "../../protocols/constants.ts";
@@ -106,6 +106,11 @@ export const sessionMachine = setup({
       phaseRemainingMs: ({ context, event }) => Math.max(0, context.phaseDeadlineMs - event.atMs),
     }),
     rememberHoming: assign({ resumeTo: "homing" as Phase }),
+    startFirstStep: assign({
+      stepIndex: 0,
+      phaseRemainingMs: ({ context }) => stepDurationMs(context.program, 0),
+      phaseDeadlineMs: ({ context, event }) => event.atMs + stepDurationMs(context.program, 0),
+    }),
     rearm: assign({ phaseDeadlineMs: ({ context, event }) => event.atMs + context.phaseRemainingMs }),
   },
   guards: {
@@ -178,6 +183,9 @@ export const sessionMachine = setup({
               reasonOf("OVERWEIGHT", "medium", `Weight ${context.weightKg?.toFixed(0)} kg is over this program's ${context.program.maxWeightKg} kg limit: choose a heat-only program.`, 0),
           }),
         },
+        // Heat-only programs never move the carriage: no homing run, no scan (and the firmware
+        // refuses carriage motion for someone over the roller weight limit anyway).
+        { guard: and(["ready", not("roller")]), target: "running", actions: "startFirstStep" },
         { guard: "ready", target: "homing" },
       ],
       on: { LINK_LOST: "linking" },
@@ -198,12 +206,7 @@ export const sessionMachine = setup({
       on: {
         SCAN_DONE: {
           target: "running",
-          actions: assign({
-            spine: ({ event }) => event.spine,
-            stepIndex: 0,
-            phaseRemainingMs: ({ context }) => stepDurationMs(context.program, 0),
-            phaseDeadlineMs: ({ context, event }) => event.atMs + stepDurationMs(context.program, 0),
-          }),
+          actions: [assign({ spine: ({ event }) => event.spine }), "startFirstStep"],
         },
         SCAN_FAILED: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_SCAN_FAILED", "high", event.text, event.atMs) }) },
         LINK_LOST: { target: "linkLost", actions: "rememberHoming" },

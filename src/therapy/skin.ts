@@ -13,7 +13,7 @@ export const PROJECTOR_DWELL_TAU_MS = 45_000;
 /** The projector counts as dwelling while it stays within this distance of where it stopped. */
 export const DWELL_RADIUS_MM = 15;
 /** The mat is always in contact: fixed coupling through the mat cover. */
-export const MAT_K = 0.65;
+export const MAT_K = 0.6;
 /** Estimate falls no faster than this time constant (tissue keeps heat); rises at once (conservative). */
 export const SKIN_COOL_TAU_MS = 30_000;
 

@@ -22,6 +22,8 @@ describe("built-in programs on the simulator", () => {
         expect(truth.maxElementC.projector).toBeLessThanOrEqual(65);
         expect(truth.maxElementC.mat).toBeLessThanOrEqual(60);
         expect(truth.maxSkinC).toBeLessThan(45);
+        // The controller's skin estimate is conservative: never below what the skin really reached.
+        expect(result.maxSkinC).toBeGreaterThanOrEqual(truth.maxSkinC);
         expect(truth.end.projectorSetC).toBe(0);
         expect(truth.end.matSetC).toBe(0);
         expect(truth.end.lift).toBe(0);

@@ -1,7 +1,7 @@
 // Model-based tests of the session machine: xstate/graph walks every state and every
 // transition from the start, with the events an operator, the bed and the timers can send.
 import { describe, expect, it } from "vitest";
-import { createActor, type AnyStateNode } from "xstate";
+import { createActor, type AnyStateNode, type SnapshotFrom } from "xstate";
 import { getAdjacencyMap, getShortestPaths } from "xstate/graph";
 import { sessionMachine, type SessionEvent } from "../../src/therapy/sessionMachine.ts";
 import { stateName } from "../../src/therapy/session.ts";
@@ -56,7 +56,7 @@ const EVENTS: SessionEvent[] = [
 ];
 
 // States are told apart by what the machine's guards read, not by timestamps.
-function serialize(snap: ReturnType<typeof sessionMachine.transition>[0]): string {
+function serialize(snap: SnapshotFrom<typeof sessionMachine>): string {
   const c = snap.context;
   return JSON.stringify([snap.value, c.occupied, c.weightKg, c.confirmations, c.stepIndex, c.resumeTo, c.spine !== undefined]);
 }
@@ -96,9 +96,10 @@ describe("session machine (model-based, xstate/graph)", () => {
     const adjacency = getAdjacencyMap(sessionMachine, traversal);
     const taken = new Set<string>();
     for (const entry of Object.values(adjacency)) {
-      for (const [eventKey, { state: next }] of Object.entries(entry.transitions)) {
+      for (const [eventKey, step] of Object.entries(entry.transitions)) {
+        const next = (step as { state: SnapshotFrom<typeof sessionMachine> }).state;
         const type = (JSON.parse(eventKey) as { type: string }).type;
-        const before = entry.state;
+        const before = entry.state as SnapshotFrom<typeof sessionMachine>;
         if (before.status !== "active") continue;
         const changed = serialize(before) !== serialize(next) || JSON.stringify(before.context.reason) !== JSON.stringify(next.context.reason);
         if (!changed) continue;
