@@ -255,7 +255,11 @@ export class Firmware {
     }
     this.sid = f.body.sid;
     this.renewLease();
-    if (this.state === "safe") this.state = this.homed ? "idle" : this.state;
+    if (this.state === "safe" && this.homed) {
+      // A new host session clears a safe state; a fault still present trips it again next step.
+      this.state = "idle";
+      for (const z of Object.values(this.zones)) z.sensorLatched = false;
+    }
     this.answer(f.seq, { ack: this.identity() }, true);
   }
 

@@ -3,19 +3,21 @@
 import { pino, type Logger } from "pino";
 import type { Clock, TimerHandle } from "../protocols/clock.ts";
 import { encodeFrame } from "../protocols/codec.ts";
-import { TELEMETRY_HZ_DEFAULT, type DeviceState, type Zone } from "../protocols/constants.ts";
+import { TELEMETRY_HZ_DEFAULT } from "../protocols/constants.ts";
 import type { BytePort } from "../protocols/port.ts";
 import { FIRMWARE_TICK_MAX_MS, PHYSICS_STEP_MS, QUIET_STEP_MS, SIM_IDENTITY, SIM_LIMITS, SIM_PROTOCOL_VERSION } from "./constants.ts";
 import { buildTelemetry, controlBeforeStep, superviseAfterStep } from "./control.ts";
 import { FaultRuntime, hardwareFrom } from "./fault-runtime.ts";
-import type { ConditionField, FaultSpec } from "./faults.ts";
+import type { FaultSpec } from "./faults.ts";
 import { Firmware } from "./firmware.ts";
-import { checkPerson, type PersonSpec, type SpineTruth } from "./person.ts";
+import { checkPerson, type PersonSpec } from "./person.ts";
 import { Plant } from "./plant.ts";
 import { Prng } from "./prng.ts";
+import { buildTruth, conditionValue, type SimTruth } from "./truth.ts";
 import { SimWire } from "./wire.ts";
 
 export type { PersonSpec, SpineTruth } from "./person.ts";
+export type { SimTruth, ZoneTruth } from "./truth.ts";
 export { parseFaultSpec, parseOneFault, loadScenario, parseScenario, FaultSpecError, FAULT_KIND_NAMES, type FaultSpec, type FaultKind, type Scenario } from "./faults.ts";
 
 export interface SimOptions {
@@ -36,34 +38,6 @@ export interface SimOptions {
   onWireEntry?: (entry: string) => void;
   /** Called when an `unplug` fault pulls the cable (the CLI closes its pty/socket). */
   onUnplug?: (durationMs: number) => void;
-}
-
-export interface ZoneTruth {
-  elementC: number;
-  skinC: number;
-  sensorC: number;
-  setC: number;
-  duty: number;
-  heaterPowerW: number;
-}
-
-export interface SimTruth {
-  tMs: number;
-  powered: boolean;
-  state: DeviceState;
-  zones: Record<Zone, ZoneTruth>;
-  /** Physical carriage position (0 = home switch), mm, and the firmware's homed idea of it. */
-  positionMm: number;
-  firmwarePositionMm: number;
-  speedMmS: number;
-  homed: boolean;
-  lift: number;
-  motorMa: number;
-  loadKg: number;
-  occupied: boolean;
-  person: PersonSpec | null;
-  spine: SpineTruth | null;
-  activeFaults: readonly FaultSpec[];
 }
 
 /** Power off long enough for the supply capacitors to drain before a reboot powers on again. */
@@ -116,7 +90,7 @@ export class SimulatedBed {
     this.faults = new FaultRuntime({
       clock: this.clock,
       epochMs: this.epochMs,
-      condition: (field) => this.condition(field),
+      condition: (field) => conditionValue(this.plant, this.firmware, field),
       fire: (f) => this.fire(f),
       applyHardware: (active) => this.applyHardware(active),
       note: (text) => this.wire.note(text),
@@ -305,60 +279,10 @@ export class SimulatedBed {
     this.firmware.protocolVersion = hw.protocolVersion ?? this.baseProtocolVersion;
   }
 
-  private condition(field: ConditionField): number | string {
-    const p = this.plant;
-    switch (field) {
-      case "projectorC":
-        return p.zones.projector.elementC;
-      case "matC":
-        return p.zones.mat.elementC;
-      case "projectorSkinC":
-        return p.zones.projector.skinC;
-      case "positionMm":
-        return this.firmware.positionMm();
-      case "speedMmS":
-        return p.carriage.speedMmS;
-      case "lift":
-        return p.carriage.lift;
-      case "motorMa":
-        return p.motorMaTrue();
-      case "loadKg":
-        return p.loadKg;
-      case "state":
-        return this.firmware.state;
-    }
-  }
-
   // ------------------------------------------------------------------ ground truth
 
   get truth(): SimTruth {
     this.advance();
-    const p = this.plant;
-    const fw = this.firmware;
-    const zone = (z: Zone): ZoneTruth => ({
-      elementC: p.zones[z].elementC,
-      skinC: p.zones[z].skinC,
-      sensorC: p.sensorReadC(z, false),
-      setC: fw.zones[z].setC,
-      duty: fw.zones[z].duty,
-      heaterPowerW: p.zones[z].heaterPowerW,
-    });
-    return {
-      tMs: this.clock.now() - this.epochMs,
-      powered: fw.powered,
-      state: fw.state,
-      zones: { projector: zone("projector"), mat: zone("mat") },
-      positionMm: p.carriage.positionMm,
-      firmwarePositionMm: fw.positionMm(),
-      speedMmS: p.carriage.speedMmS,
-      homed: fw.homed,
-      lift: p.carriage.lift,
-      motorMa: p.motorMaTrue(),
-      loadKg: p.loadKg,
-      occupied: p.occupied,
-      person: p.person ? { ...p.person } : null,
-      spine: p.spine,
-      activeFaults: [...this.faults.list()],
-    };
+    return buildTruth(this.plant, this.firmware, this.clock.now() - this.epochMs, this.faults.list());
   }
 }

@@ -2,7 +2,6 @@
 // NAK codes, duplicate suppression, the stale-seq rule, events retransmitted until ACKed,
 // the error log, usage counters and bootloader entry.
 import { describe, expect, it } from "vitest";
-import { encodeFrame } from "../../protocols/codec.ts";
 import { crc16String, crcHex } from "../../protocols/crc16.ts";
 import { DEDUP_DEPTH, EVT_MAX_ATTEMPTS, EVT_RETRY_MS } from "../../protocols/constants.ts";
 import { Identity } from "../../protocols/messages.ts";
@@ -200,4 +199,3 @@ function withCrc(head: string): string {
   return `${head}*${crcHex(crc16String(head))}\n`;
 }
 
-export { encodeFrame };

@@ -5,21 +5,10 @@ import type { DeviceLimits, Telemetry } from "../../protocols/messages.ts";
 import { BURN_DOSE_S, DOSE_TRIP_FRACTION, SESSION_CAP_GRACE_MS, SESSION_CAP_MS } from "../../src/therapy/limits.ts";
 import { SafetySupervisor } from "../../src/therapy/supervisor.ts";
 import { SkinDoseTracker } from "../../src/therapy/skin.ts";
+import { TEST_IDENTITY } from "../helpers/scriptedBed.ts";
 
-const limits: DeviceLimits = {
-  projectorMaxC: 65,
-  matMaxC: 60,
-  cutoutC: 70,
-  trackMm: 780,
-  speedMinMmS: 1,
-  speedMaxMmS: 60,
-  accelMmS2: 200,
-  liftMax: 6,
-  loadMaxKg: 250,
-  rollerMaxKg: 136,
-  motorTripMa: 3000,
-  leaseMs: 1000,
-};
+// The same limits table the scripted test bed announces (65/60 °C, 3000 mA trip).
+const limits: DeviceLimits = TEST_IDENTITY.limits;
 
 function tlm(over: Partial<Telemetry>): Telemetry {
   return {
