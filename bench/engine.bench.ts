@@ -26,7 +26,7 @@ async function once(): Promise<{ wallMs: number; virtualS: number; outcome: stri
   const session = new TherapySession({ program, bed, clock, logger, confirmations: { cover: true, screening: true } });
   let done = false;
   const result = session.start().finally(() => (done = true));
-  await driveClock(clock, () => done, "max", 70 * MIN, (ms) => real.sleep(ms));
+  await driveClock(clock, () => done, "max", 70 * MIN, real);
   const r = await result;
   await settle(clock, bed.close(), 5_000);
   sim?.stop();

@@ -49,18 +49,28 @@ export async function settle<T>(clock: Clock, work: Promise<T>, maxMs: number): 
   return watched;
 }
 
-/** Drives a virtual clock until done() holds: flat out ("max"), or paced at `speed` × real time. */
-export async function driveClock(clock: Clock, done: () => boolean, speed: number | "max", maxMs: number, realSleep: (ms: number) => Promise<void>): Promise<boolean> {
+/**
+ * Drives a virtual clock until done() holds: flat out ("max"), or paced at `speed` × real time
+ * against the real clock (each chunk is at least 20 ms of wall time, so timer granularity does
+ * not slow the pace).
+ */
+export async function driveClock(clock: Clock, done: () => boolean, speed: number | "max", maxMs: number, real: Clock): Promise<boolean> {
   if (!(clock instanceof VirtualClock)) {
-    while (!done()) await realSleep(50);
+    while (!done()) await real.sleep(50);
     return true;
   }
-  const start = clock.now();
-  const chunkMs = speed === "max" ? maxMs : 100;
+  const virtualStart = clock.now();
+  const wallStart = real.now();
+  const chunkMs = speed === "max" ? maxMs : Math.max(100, speed * 20);
   while (!done()) {
-    if (clock.now() - start >= maxMs) return false;
-    await clock.advanceUntil(done, Math.min(chunkMs, maxMs - (clock.now() - start)));
-    if (speed !== "max" && !done()) await realSleep(chunkMs / speed);
+    const elapsed = clock.now() - virtualStart;
+    if (elapsed >= maxMs) return false;
+    await clock.advanceUntil(done, Math.min(chunkMs, maxMs - elapsed));
+    if (speed !== "max" && !done()) {
+      const dueWallMs = wallStart + (clock.now() - virtualStart) / speed;
+      const waitMs = dueWallMs - real.now();
+      if (waitMs > 0) await real.sleep(waitMs);
+    }
   }
   return true;
 }

@@ -5,7 +5,9 @@ import { registerFw } from "./fw.ts";
 import { registerPorts } from "./ports.ts";
 import { registerPrograms } from "./programs.ts";
 import { registerRun } from "./run.ts";
+import { registerServe } from "./serve.ts";
 import { registerSim } from "./sim.ts";
+import { registerTech } from "./tech.ts";
 
 const program = new Command("bedlink")
   .description("Controller and firmware bridge for thermal massage beds (Ceragem V6 class).")
@@ -23,7 +25,9 @@ registerFw(program);
 registerPorts(program);
 registerPrograms(program);
 registerRun(program);
+registerServe(program);
 registerSim(program);
+registerTech(program);
 
 try {
   await program.parseAsync(process.argv);

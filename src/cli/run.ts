@@ -95,15 +95,26 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
   const progress = clock.setInterval(() => {
     if (interactive) process.stderr.write(`\r${formatProgress(session, bed)}\x1b[K`);
   }, 1000);
-  const stopOnSignal = (): void => session.stop();
-  process.once("SIGINT", stopOnSignal);
+  // Ctrl-C stops the session the normal way (heaters off, carriage parked); a second one is an emergency stop.
+  let interrupts = 0;
+  const stopOnSignal = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write("\nStopping: heaters off, parking the carriage (Ctrl-C again for an emergency stop)…\n");
+      session.stop();
+    } else {
+      process.stderr.write("\nEmergency stop.\n");
+      void session.estop().catch(() => {});
+    }
+  };
+  process.on("SIGINT", stopOnSignal);
   // A session is at most 60 min + cool-down; give the clock a little more before calling it hung.
-  const ok = await driveClock(clock, () => result !== undefined, speed, 75 * 60_000, (ms) => real.sleep(ms));
+  const ok = await driveClock(clock, () => result !== undefined, speed, 75 * 60_000, real);
   process.off("SIGINT", stopOnSignal);
   clock.clearInterval(progress);
   if (!ok) {
     session.stop();
-    await driveClock(clock, () => result !== undefined, "max", 5 * 60_000, (ms) => real.sleep(ms));
+    await driveClock(clock, () => result !== undefined, "max", 5 * 60_000, real);
   }
   await finished;
   if (interactive) process.stderr.write("\n");

@@ -289,7 +289,8 @@ export class TherapySession {
   private async ensureReady(needCarriage: boolean): Promise<void> {
     const { bed } = this.opts;
     const t = await bed.waitForTelemetry((x) => x.state !== "boot" && x.state !== "homing", 60_000);
-    if (t.state === "safe") await bed.reset();
+    // Starting or resuming a session is the operator's release of a safe or latched stop.
+    if (t.state === "safe" || t.state === "estop") await bed.reset();
     if (needCarriage && (t.flags & TLM_FLAGS.homed) === 0) {
       await bed.home();
       await bed.waitForTelemetry((x) => (x.flags & TLM_FLAGS.homed) !== 0 && x.state !== "homing", 60_000);

@@ -53,7 +53,7 @@ export async function runOnSimulator(opts: HarnessOptions): Promise<HarnessRun> 
   const finished = session.start().finally(() => (done = true));
   opts.during?.(session, clock, sim!);
   const real = new RealClock();
-  await driveClock(clock, () => done, "max", 80 * 60_000, (ms) => real.sleep(ms));
+  await driveClock(clock, () => done, "max", 80 * 60_000, real);
   const result = await finished;
   // Let the end-state commands land and the bed settle for a couple of telemetry periods.
   await clock.advance(500);

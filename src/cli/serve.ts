@@ -1,0 +1,134 @@
+// `bedlink serve`: the showroom panel (REST + live push + the touchscreen page) on one bed or the
+// built-in simulator. Localhost unless told otherwise; Ctrl-C makes the bed safe and saves the session.
+import type { Command } from "commander";
+import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
+import { createLogger } from "../log.ts";
+import { buildApp } from "../server/app.ts";
+import { paceVirtualClock } from "../server/pacing.ts";
+import { DEFAULT_DATA_DIR, openStore } from "../store/index.ts";
+import { openBed } from "./connect.ts";
+import { EXIT } from "./exitCodes.ts";
+import { parsePerson, parseSeed, parseTarget, type Target } from "./runOptions.ts";
+
+interface ServeFlags {
+  sim?: boolean;
+  port?: string;
+  tcp?: string;
+  listen: string;
+  data: string;
+  simSpeed: string;
+  seed?: string;
+  person?: string;
+}
+
+const DEFAULT_LISTEN = "127.0.0.1:8080";
+/** The simulator may run up to 100× real time for demos; a real bed always runs at 1×. */
+const SIM_SPEED_MAX = 100;
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("Run the showroom panel: the touchscreen page, the REST API and live updates, on a bed or the simulator")
+    .option("--sim", "use the built-in simulated bed (the default)")
+    .option("--port <path>", "serial port of a bed, e.g. /dev/ttyUSB0")
+    .option("--tcp <host:port>", "a bed behind a TCP serial bridge")
+    .option("--listen <host:port>", "address to listen on; anything but localhost is reachable from the network", DEFAULT_LISTEN)
+    .option("--data <dir>", "where session history, alarms, the audit log and the technician secret are kept", DEFAULT_DATA_DIR)
+    .option("--sim-speed <n>", `simulator only: run the simulated bed n times faster than real time (1–${SIM_SPEED_MAX})`, "1")
+    .option("--seed <n>", "simulator only: random seed", "1")
+    .option("--person <spec>", "simulator only: who lies on the bed, height=CM,weight=KG", "height=175,weight=75")
+    .addHelpText("after", "\nThe first start prints a technician secret once; `bedlink tech rotate-secret` makes a new one.\nExit status: 0 after a clean shutdown, 2 bad arguments, 6 the bed could not be reached.")
+    .action(async (flags: ServeFlags) => {
+      process.exitCode = await serve(flags);
+    });
+}
+
+export function parseListen(spec: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(spec.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new Error(`--listen must be HOST:PORT with a port 0–65535 (e.g. ${DEFAULT_LISTEN}); got ${JSON.stringify(spec)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+function parseSimSpeed(spec: string, target: Target): number {
+  const n = Number(spec);
+  if (!Number.isFinite(n) || n < 1 || n > SIM_SPEED_MAX) throw new Error(`--sim-speed must be a number 1–${SIM_SPEED_MAX}; got ${JSON.stringify(spec)}`);
+  if (n !== 1 && target.kind !== "sim") throw new Error("--sim-speed only applies to the simulator (--sim): a real bed runs in real time");
+  return n;
+}
+
+async function serve(flags: ServeFlags): Promise<number> {
+  const logger = createLogger({ level: process.env.BEDLINK_LOG_LEVEL ?? "info" });
+  let target, listen, simSpeed, seed, person;
+  try {
+    target = parseTarget(flags);
+    listen = parseListen(flags.listen);
+    simSpeed = parseSimSpeed(flags.simSpeed, target);
+    seed = parseSeed(flags.seed);
+    person = parsePerson(flags.person ?? "height=175,weight=75");
+  } catch (err) {
+    process.stderr.write(`bedlink serve: ${(err as Error).message}\n`);
+    return EXIT.usage;
+  }
+
+  const store = openStore(flags.data);
+  const secret = await store.technician.ensureSecret();
+  if (secret) {
+    process.stdout.write(
+      `\nTechnician secret (shown once; keep it somewhere safe):\n\n    ${secret}\n\n` + `A new one: bedlink tech rotate-secret --data ${flags.data}\n\n`,
+    );
+  }
+
+  const real = new RealClock();
+  const clock: Clock = target.kind === "sim" && simSpeed > 1 ? new VirtualClock() : real;
+  let opened;
+  try {
+    opened = await openBed(target, { clock, logger, seed, person });
+  } catch (err) {
+    process.stderr.write(`bedlink serve: cannot reach the bed: ${(err as Error).message}\n`);
+    store.close();
+    return EXIT.link;
+  }
+  const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed) : () => {};
+  const app = await buildApp({ bed: opened.bed, sim: opened.sim, clock, serverClock: real, store, logger });
+  try {
+    await app.listen({ host: listen.host, port: listen.port });
+  } catch (err) {
+    process.stderr.write(`bedlink serve: cannot listen on ${flags.listen}: ${(err as Error).message}\n`);
+    await app.close();
+    stopPacing();
+    store.close();
+    return EXIT.usage;
+  }
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : listen.port;
+  const shownHost = listen.host.includes(":") ? `[${listen.host}]` : listen.host;
+  if (!isLoopback(listen.host)) logger.warn({ host: listen.host }, "listening beyond this machine: anyone on the network can run programs from the panel");
+  const bedName = `${opened.bed.identity.model} ${opened.bed.identity.serial}${target.kind === "sim" ? `, simulator${simSpeed > 1 ? ` at ${simSpeed}× real time` : ""}` : ""}`;
+  process.stdout.write(`bedlink panel: http://${shownHost}:${port}/  (${bedName}; data in ${flags.data})\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, "shutting down: bed to safe, session saved");
+      app
+        .close()
+        .catch((err: unknown) => logger.error({ err }, "shutdown was not clean"))
+        .finally(() => {
+          stopPacing();
+          store.close();
+          process.stdout.write("bedlink panel: stopped; the bed was made safe.\n");
+          resolve();
+        });
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+  return EXIT.ok;
+}

@@ -1,0 +1,71 @@
+// Running a program: start (with the pre-start confirmations), pause, resume, stop, abort, and the
+// emergency stop, which works in every state and never needs a login.
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import type { RouteGroupOptions } from "../context.ts";
+import { staffOf } from "../context.ts";
+import type { SessionCommand } from "../panel.ts";
+import { ErrorBody, SessionViewBody, StartBody } from "../schemas.ts";
+
+const COMMANDS: { cmd: SessionCommand; summary: string }[] = [
+  { cmd: "pause", summary: "Pause the running program (heaters idle, carriage stopped)" },
+  { cmd: "resume", summary: "Resume a paused program, or continue after the link came back" },
+  { cmd: "stop", summary: "Stop the session: heaters off, carriage parked" },
+  { cmd: "abort", summary: "End the session instead of resuming after the link came back" },
+];
+
+export const sessionRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (app, { ctx }) => {
+  app.get("/api/session", {
+    config: { access: "staff" },
+    schema: {
+      tags: ["session"],
+      summary: "The session in progress (null when none) and how the last one ended",
+      response: { 200: z.object({ session: SessionViewBody.nullable(), lastSession: z.looseObject({ id: z.string(), outcome: z.string() }).nullable() }) },
+    },
+    handler: async () => ({ session: ctx.panel.sessionView() ?? null, lastSession: ctx.panel.lastSession() ?? null }),
+  });
+
+  app.post("/api/session/start", {
+    config: { access: "staff" },
+    schema: {
+      tags: ["session"],
+      summary: "Start a program after the operator confirmed the cover and the screening questions",
+      body: StartBody,
+      response: { 201: SessionViewBody, 400: ErrorBody, 409: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      const view = await ctx.panel.start(request.body, staffOf(request, ctx));
+      return reply.code(201).send(view);
+    },
+  });
+
+  for (const { cmd, summary } of COMMANDS) {
+    app.post(`/api/session/${cmd}`, {
+      config: { access: "staff" },
+      schema: { tags: ["session"], summary, response: { 200: SessionViewBody, 409: ErrorBody } },
+      handler: async (request) => ctx.panel.command(cmd, staffOf(request, ctx)),
+    });
+  }
+
+  app.post("/api/estop", {
+    config: { access: "staff" },
+    schema: {
+      tags: ["session"],
+      summary: "Emergency stop: heaters off, carriage stopped, latched. Answers once the bed confirmed it",
+      response: { 200: z.object({ stopped: z.literal(true), message: z.string() }), 502: ErrorBody },
+    },
+    handler: async (request, reply) => {
+      try {
+        await ctx.panel.estop(staffOf(request, ctx));
+      } catch (err) {
+        request.log.error({ err }, "emergency stop not confirmed by the bed");
+        return reply.code(502).send({
+          statusCode: 502,
+          code: "ESTOP_UNCONFIRMED",
+          message: "The bed did not confirm the emergency stop. It goes safe on its own within a second of losing the controller; switch it off at the mains if in doubt.",
+        });
+      }
+      return { stopped: true as const, message: "Emergency stop confirmed by the bed: heaters off, carriage stopped." };
+    },
+  });
+};

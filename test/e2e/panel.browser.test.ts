@@ -1,0 +1,106 @@
+// The panel in a real browser (Debian chromium driven by playwright-core) against the built-in
+// simulator: start the day's program, watch the projectors warm, press emergency stop, see the page
+// say stopped and the simulator's heaters off. Screenshots go to test-artifacts/.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RealClock, VirtualClock } from "../../protocols/clock.ts";
+import type { SimulatedBed } from "../../simulator/index.ts";
+import { openBed } from "../../src/cli/connect.ts";
+import { silentLogger } from "../../src/log.ts";
+import { buildApp } from "../../src/server/app.ts";
+import { paceVirtualClock } from "../../src/server/pacing.ts";
+import { openStore, type PanelStore } from "../../src/store/index.ts";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = "test-artifacts";
+/** The simulator at 20× real time: homing and the spine scan (~36 s of bed time) take under 2 s. */
+const SIM_SPEED = 20;
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install -y chromium)`);
+if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} not installed (apt-get install -y chromium)`);
+
+describe.runIf(haveChromium)("the showroom panel in a browser", () => {
+  let browser: Browser;
+  let url: string;
+  let sim: SimulatedBed;
+  let store: PanelStore;
+  let close: () => Promise<void>;
+  const dataDir = mkdtempSync(join(tmpdir(), "bedlink-e2e-"));
+  const userDataDir = mkdtempSync(join(tmpdir(), "bedlink-chromium-"));
+
+  beforeAll(async () => {
+    const real = new RealClock();
+    const clock = new VirtualClock();
+    store = openStore(dataDir);
+    const opened = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: 3 });
+    sim = opened.sim!;
+    const stopPacing = paceVirtualClock(clock, real, SIM_SPEED);
+    const app = await buildApp({ bed: opened.bed, sim, clock, serverClock: real, store });
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    const addr = app.server.address();
+    url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/`;
+    const context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      viewport: { width: 1280, height: 800 },
+    });
+    browser = context.browser()!;
+    close = async () => {
+      await context.close();
+      await app.close();
+      stopPacing();
+      store.close();
+    };
+  }, 60_000);
+
+  afterAll(async () => {
+    await close?.();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it("starts the suggested program, shows the projectors warming, and stops everything on the emergency stop", async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const context = browser?.contexts()[0];
+    const page = context ? (context.pages()[0] ?? (await context.newPage())) : undefined;
+    expect(page, "a browser page").toBeDefined();
+    const p = page!;
+    await p.goto(url);
+    await expect.poll(() => p.locator("#link-text").textContent(), { timeout: 10_000 }).toBe("Bed connected");
+    await p.locator("#activities .chip", { hasText: "Long run" }).click();
+    await expect.poll(() => p.locator("#suggested-name").textContent()).toBe("Post-run recovery");
+    await p.screenshot({ path: join(ARTIFACTS, "panel-start.png") });
+
+    // One tap on the suggestion, then the pre-start checks.
+    await p.locator("#start-suggested").click();
+    await expect(p.locator("#confirm-start").isDisabled()).resolves.toBe(true);
+    await p.locator("#cover").click();
+    for (const no of await p.locator('#questions .answer[data-a="no"]').all()) await no.click();
+    await p.screenshot({ path: join(ARTIFACTS, "panel-confirm.png") });
+    await p.locator("#confirm-start").click();
+    await expect.poll(() => p.locator("#state-text").textContent(), { timeout: 10_000 }).not.toBe("");
+
+    const readC = async (): Promise<number> => Number(await p.locator("#projector-temp").textContent());
+    await expect.poll(() => p.locator("#state-text").textContent(), { timeout: 20_000 }).toBe("Running");
+    const startC = await readC();
+    await expect.poll(readC, { timeout: 30_000, message: "projector temperature on the page rises" }).toBeGreaterThan(startC + 2);
+    await p.screenshot({ path: join(ARTIFACTS, "panel-running.png") });
+
+    await p.locator("#estop").click();
+    await expect.poll(() => p.locator("#outcome-title").textContent(), { timeout: 10_000 }).toContain("Stopped");
+    await expect.poll(() => p.locator("#reason").textContent()).toContain("Emergency stop");
+    await expect.poll(() => p.locator(".alarm.high").count()).toBeGreaterThan(0);
+    const truth = sim.truth;
+    expect(truth.state).toBe("estop");
+    expect(truth.zones.projector.duty).toBe(0);
+    expect(truth.zones.mat.duty).toBe(0);
+    expect(truth.zones.projector.heaterPowerW).toBe(0);
+    await p.screenshot({ path: join(ARTIFACTS, "panel-estopped.png") });
+    const history = store.sessions.list({ limit: 1 });
+    expect(history[0]?.outcome).toBe("estopped");
+  }, 90_000);
+});
