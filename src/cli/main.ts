@@ -1,5 +1,6 @@
 // bedlink: one binary, subcommands. Each subcommand lives in its own module and registers itself here.
 import { Command, CommanderError } from "commander";
+import { registerDiag } from "./diag.ts";
 import { EXIT } from "./exitCodes.ts";
 import { registerFw } from "./fw.ts";
 import { registerPorts } from "./ports.ts";
@@ -21,6 +22,7 @@ program.hook("preAction", (cmd) => {
   if (level) process.env.BEDLINK_LOG_LEVEL = level;
 });
 
+registerDiag(program);
 registerFw(program);
 registerPorts(program);
 registerPrograms(program);
