@@ -6,12 +6,12 @@ import type { Clock, VirtualClock } from "../../protocols/clock.ts";
 const STEP_MS = 20;
 
 /** Starts pacing; returns the function that stops it. A step still running when the next is due is skipped (falls behind, never piles up). */
-export function paceVirtualClock(virtual: VirtualClock, real: Clock, speed: number): () => void {
+export function paceVirtualClock(virtual: VirtualClock, realClock: Clock, speed: number): () => void {
   let busy = false;
-  const handle = real.setInterval(() => {
+  const handle = realClock.setInterval(() => {
     if (busy) return;
     busy = true;
     virtual.advance(STEP_MS * speed).finally(() => (busy = false));
   }, STEP_MS);
-  return () => real.clearInterval(handle);
+  return () => realClock.clearInterval(handle);
 }
