@@ -1,51 +1,23 @@
 // Runs one therapy session: the session machine decides, this module does the work it
 // orders on the bed, feeds it what happened, and keeps the safety supervisor in the loop.
-import { createActor, type Actor, type SnapshotFrom } from "xstate";
+import { createActor, type Actor } from "xstate";
 import type { Clock, TimerHandle } from "../../protocols/clock.ts";
-import { EVENT_CODES, TLM_FLAGS, type Priority, type Zone } from "../../protocols/constants.ts";
+import { EVENT_CODES } from "../../protocols/constants.ts";
 import type { EventBody, Telemetry } from "../../protocols/messages.ts";
 import type { BedDriver, LinkState } from "../device/bed.ts";
 import type { Logger } from "../log.ts";
 import { OCCUPANCY_LOSS_PAUSE_MS, OCCUPIED_MIN_KG, STALE_TELEMETRY_PERIODS, VIOLATION_CODES } from "./limits.ts";
+import { makeReady, parkCarriage, settled } from "./bedReady.ts";
 import { MotionPlayer } from "./motion.ts";
 import type { ProgramDefinition } from "./programs/schema.ts";
 import type { SpineMap } from "./programs/landmarks.ts";
 import { resolveMotion } from "./programs/landmarks.ts";
 import { scanSpine, SESSION_TELEMETRY_HZ } from "./scan.ts";
-import { sessionMachine, type SessionEvent, type SessionReason } from "./sessionMachine.ts";
+import { sessionMachine, type SessionEvent } from "./sessionMachine.ts";
+import { FINAL_STATES, stateName, type Outcome, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
+
+export { stateName, type Outcome, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
 import { SafetySupervisor, type Trip } from "./supervisor.ts";
-
-export type Outcome = "completed" | "stopped" | "faulted" | "estopped";
-const FINAL_STATES: readonly Outcome[] = ["completed", "stopped", "faulted", "estopped"];
-
-export interface SessionFault {
-  code: string;
-  priority: Priority;
-  text: string;
-  atMs: number;
-  zone?: Zone;
-  source: "supervisor" | "device" | "session";
-}
-
-export interface StepTiming {
-  index: number;
-  label: string;
-  plannedStartMs: number;
-  actualStartMs: number | undefined;
-}
-
-export interface SessionResult {
-  program: string;
-  outcome: Outcome;
-  reason: SessionReason | undefined;
-  virtualDurationS: number;
-  steps: StepTiming[];
-  maxElementC: Record<Zone, number>;
-  maxSkinC: number;
-  doseFraction: number;
-  faults: SessionFault[];
-  violations: SessionFault[];
-}
 
 export interface SessionOptions {
   program: ProgramDefinition;
@@ -64,27 +36,7 @@ export interface SessionOptions {
   afterLinkLoss?: "ask" | "abort" | "resume";
 }
 
-export interface SessionView {
-  state: string;
-  program: string;
-  stepIndex: number;
-  stepCount: number;
-  stepLabel: string | undefined;
-  /** Time left in the whole program (steps + cool-down), ms. */
-  timeLeftMs: number;
-  reason: SessionReason | undefined;
-  spine: SnapshotFrom<typeof sessionMachine>["context"]["spine"];
-  doses: Record<Zone, number>;
-  skinC: Record<Zone, number>;
-  faults: SessionFault[];
-}
-
 type SessionActor = Actor<typeof sessionMachine>;
-
-/** Carriage speed to the park position: brisk but inside the brief's 50 mm/s. */
-const PARK_SPEED_MMS = 30;
-/** A carriage this close to its park position counts as parked. */
-const PARKED_TOLERANCE_MM = 2;
 
 /** Device events that end a session as a fault (the rest are informational or handled elsewhere). */
 const DEVICE_FAULT_CODES = new Set(["E_CUTOUT", "E_SENSOR_OPEN", "E_SENSOR_SHORT", "E_MOTOR_OVERCURRENT", "E_LIMIT_SWITCH", "E_HOMING_FAILED", "W_BROWNOUT", "W_LEASE_EXPIRED"]);
@@ -239,19 +191,6 @@ export class TherapySession {
     this.pending.add(wrapped);
   }
 
-  // ---- what the machine orders ----
-  private async home(): Promise<void> {
-    const { bed } = this.opts;
-    // The firmware homes by itself at power-up: wait for that rather than interrupt it.
-    const settled = await bed.waitForTelemetry((t) => t.state !== "boot" && t.state !== "homing", 60_000);
-    if (settled.state === "safe" || settled.state === "estop") await bed.reset();
-    if ((settled.flags & TLM_FLAGS.homed) === 0) {
-      await bed.home();
-      await bed.waitForTelemetry((t) => (t.flags & TLM_FLAGS.homed) !== 0 && t.state !== "homing", 60_000);
-    }
-    this.send({ type: "HOMED", atMs: this.opts.clock.now() });
-  }
-
   private async scan(): Promise<void> {
     const { bed, clock } = this.opts;
     try {
@@ -262,6 +201,12 @@ export class TherapySession {
       if (this.state !== "scanning") return;
       this.send({ type: "SCAN_FAILED", atMs: clock.now(), text: `Spine scan failed: ${(err as Error).message}` });
     }
+  }
+
+  // ---- what the machine orders ----
+  private async home(): Promise<void> {
+    await makeReady(this.opts.bed, true);
+    this.send({ type: "HOMED", atMs: this.opts.clock.now() });
   }
 
   private beginStep(index: number, spine: SpineMap): void {
@@ -277,24 +222,12 @@ export class TherapySession {
     this.track(
       (async () => {
         await previous?.cancel();
-        await this.ensureReady(program.requiresRoller);
+        await makeReady(bed, program.requiresRoller);
         await Promise.all([bed.setHeat("projector", step.heat.projectorC), bed.setHeat("mat", step.heat.matC)]);
         if (this.actor.getSnapshot().context.stepIndex !== index || !this.state.startsWith("running")) return;
         this.player = new MotionPlayer(bed, clock, resolveMotion(step.motion, spine, program.coolDown.parkPositionMm ?? 0), step.lift, (err) => this.onCommandError(err));
       })(),
     );
-  }
-
-  /** After a reboot or a lease expiry the bed is safe and may have lost its homing: recover both. */
-  private async ensureReady(needCarriage: boolean): Promise<void> {
-    const { bed } = this.opts;
-    const t = await bed.waitForTelemetry((x) => x.state !== "boot" && x.state !== "homing", 60_000);
-    // Starting or resuming a session is the operator's release of a safe or latched stop.
-    if (t.state === "safe" || t.state === "estop") await bed.reset();
-    if (needCarriage && (t.flags & TLM_FLAGS.homed) === 0) {
-      await bed.home();
-      await bed.waitForTelemetry((x) => (x.flags & TLM_FLAGS.homed) !== 0 && x.state !== "homing", 60_000);
-    }
   }
 
   private async stopMotion(): Promise<void> {
@@ -313,36 +246,22 @@ export class TherapySession {
   private async coolDown(): Promise<void> {
     const { bed, program } = this.opts;
     await this.idleOutputs();
-    await this.ensureReady(program.requiresRoller);
-    await this.park(false);
+    await makeReady(bed, program.requiresRoller);
+    await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, false);
   }
 
   private async parkAndIdle(): Promise<void> {
     const { bed, program } = this.opts;
-    // Judge by a fresh reading: a bed that is booting or homing has its heaters off already and
-    // is driving home by itself, so wait for it to finish before parking.
     // Heaters off first, at once; a booting bed refuses (its outputs are off already), so retry after.
     const idled = await this.idleOutputs().then(
       () => true,
       () => false,
     );
-    const t = await bed.waitForTelemetry((x) => x.state !== "boot" && x.state !== "homing", 60_000);
+    // Judge by a fresh reading: a bed that is booting or homing is driving home by itself.
+    const t = await settled(bed);
     if (t.state === "safe" || t.state === "estop") return;
     if (!idled) await this.idleOutputs();
-    await this.park(true);
-  }
-
-  /** Carriage to its park position; a carriage already there is left alone (heat-only, overweight). */
-  private async park(waitForArrival: boolean): Promise<void> {
-    const { bed, program } = this.opts;
-    const parkMm = program.coolDown.parkPositionMm ?? 0;
-    const from = bed.latest?.positionMm ?? parkMm;
-    if (Math.abs(from - parkMm) <= PARKED_TOLERANCE_MM) return;
-    await bed.moveTo(parkMm, PARK_SPEED_MMS);
-    if (!waitForArrival) return;
-    // The session is over once the carriage is parked, not when the command was accepted.
-    const travelMs = (Math.abs(from - parkMm) / PARK_SPEED_MMS) * 1000;
-    await bed.waitForTelemetry((t) => Math.abs(t.positionMm - parkMm) <= 1.5 && Math.abs(t.speedMmS) < 0.5, travelMs * 1.5 + 3_000);
+    await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, true);
   }
 
   private async makeSafe(): Promise<void> {
@@ -470,11 +389,4 @@ export class TherapySession {
       violations,
     };
   }
-}
-
-/** "running.step" style name for a (possibly nested) state value. */
-export function stateName(value: unknown): string {
-  if (typeof value === "string") return value;
-  const [k, v] = Object.entries(value as Record<string, unknown>)[0] ?? ["?", undefined];
-  return v === undefined ? k : `${k}.${stateName(v)}`;
 }
