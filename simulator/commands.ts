@@ -2,9 +2,10 @@
 // duplicate cache: state gates, the limits table (E_RANGE with field/min/max), the
 // per-actuator stale-seq rule, then the action.
 import type { CommandFrame, DecodeError } from "../protocols/codec.ts";
-import { BOOT_CHUNK_BYTES, seqNewer } from "../protocols/constants.ts";
+import { seqNewer } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import { CUTOUT_RELEASE_MARGIN_C, SIM_LIMITS } from "./constants.ts";
+import type { BootFrame } from "./bootloader.ts";
 import { startHoming } from "./control.ts";
 import type { Firmware } from "./firmware.ts";
 
@@ -180,23 +181,11 @@ function otherCommand(fw: Firmware, f: CommandFrame): Reply {
       if (f.body.state === "start") fw.counters.sessions++;
       return ack();
     case "BOOT":
-      if (fw.state === "estop") return nak("E_ESTOP_LATCHED", "emergency stop is latched; send RESET");
-      if (fw.state === "cutout") return nak("E_CUTOUT_LATCHED", "thermal cut-out is latched");
-      fw.safeActuators();
-      fw.state = "bootloader";
-      return ack({ chunkBytes: BOOT_CHUNK_BYTES, resumeOffset: 0 });
     case "DONE":
-      // The image transfer arrives with the firmware-update issue; until then the bootloader is busy.
-      if (fw.state !== "bootloader") return nak("E_NOT_BOOTLOADER", "send BOOT first");
-      return nak("E_BUSY", "image transfer is not implemented in this simulator version");
     case "REBOOT":
-      fw.o.requestReboot();
-      return ack();
+      return fw.o.bootloader.command(fw, f);
     default:
-      if ((f as { type: string }).type === "DATA") {
-        if (fw.state !== "bootloader") return nak("E_NOT_BOOTLOADER", "send BOOT first");
-        return nak("E_BUSY", "image transfer is not implemented in this simulator version");
-      }
+      if ((f as { type: string }).type === "DATA") return fw.o.bootloader.command(fw, f as unknown as BootFrame);
       return nak("E_UNKNOWN_TYPE", `no handler for ${(f as { type: string }).type}`);
   }
 }

@@ -35,6 +35,9 @@ export const FAULT_KINDS = {
   overweight: "kg",
   brownout: "none",
   "proto-version": "version",
+  "boot-interrupt": "none",
+  "boot-corrupt": "none",
+  "boot-nohandshake": "none",
 } as const satisfies Record<string, ParamKind>;
 export type FaultKind = keyof typeof FAULT_KINDS;
 export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as FaultKind[];
@@ -43,7 +46,7 @@ export const SWITCH_FAULTS = ["home-open", "home-closed", "end-open", "end-close
 export type SwitchFaultSpec = (typeof SWITCH_FAULTS)[number];
 
 /** Values a condition trigger can test (SimTruth fields). */
-export const CONDITION_FIELDS = ["projectorC", "matC", "projectorSkinC", "positionMm", "speedMmS", "lift", "motorMa", "loadKg", "state"] as const;
+export const CONDITION_FIELDS = ["projectorC", "matC", "projectorSkinC", "positionMm", "speedMmS", "lift", "motorMa", "loadKg", "state", "transferPct"] as const;
 export type ConditionField = (typeof CONDITION_FIELDS)[number];
 export type ConditionOp = ">" | ">=" | "<" | "<=" | "=";
 
@@ -68,7 +71,10 @@ export interface FaultSpec {
 }
 
 /** Kinds that happen once at their trigger instead of lasting. */
-export const ONE_SHOT_KINDS: ReadonlySet<FaultKind> = new Set(["reboot", "unplug", "person-off", "overweight", "brownout"]);
+export const ONE_SHOT_KINDS: ReadonlySet<FaultKind> = new Set(["reboot", "unplug", "person-off", "overweight", "brownout", "boot-interrupt", "boot-corrupt"]);
+
+/** `boot-interrupt` with no trigger: half-way through the transfer. */
+const BOOT_INTERRUPT_DEFAULT_PCT = 50;
 
 export class FaultSpecError extends Error {
   override name = "FaultSpecError";
@@ -91,6 +97,13 @@ export function parseDurationMs(text: string, what: string): number {
 }
 
 function parseTrigger(text: string, what: string): FaultTrigger {
+  // `@50%`: shorthand for transferPct>=50 (a firmware transfer half-way).
+  const pct = /^(\d+(?:\.\d+)?)%$/.exec(text.trim());
+  if (pct) {
+    const value = Number(pct[1]);
+    if (value > 100) throw new FaultSpecError(`${what} @percent: transfer progress must be 0–100% (got ${JSON.stringify(text)})`);
+    return { field: "transferPct", op: ">=", value };
+  }
   const m = /^([a-zA-Z]+)\s*(>=|<=|>|<|=)\s*(.+)$/.exec(text.trim());
   if (!m) return { atMs: parseDurationMs(text, `${what} @time`) };
   const field = m[1] as ConditionField;
@@ -155,6 +168,7 @@ export function parseOneFault(text: string, what = "fault"): FaultSpec {
   const label = `${what} ${JSON.stringify(text)}`;
   const spec: FaultSpec = { kind, ...parseParam(kind, m[2], label) };
   if (m[3] !== undefined) spec.at = parseTrigger(m[3], label);
+  else if (kind === "boot-interrupt") spec.at = { field: "transferPct", op: ">=", value: BOOT_INTERRUPT_DEFAULT_PCT };
   if (m[4] !== undefined) spec.forMs = parseDurationMs(m[4], `${label} +duration`);
   return spec;
 }

@@ -6,6 +6,7 @@ import type { Clock, TimerHandle } from "../protocols/clock.ts";
 import { decodeFrame, encodeFrame, type CommandFrame, type DecodeError } from "../protocols/codec.ts";
 import { DEDUP_DEPTH, EVENT_CODES, nextSeq, type DeviceState, type EventCode, type Zone } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
+import type { Bootloader } from "./bootloader.ts";
 import { BOOT_MS, COMMAND_PROCESS_MS, SIM_CAPS, SIM_LIMITS } from "./constants.ts";
 import { startHoming } from "./control.ts";
 import { executeCommand, nakForRawBody, type Reply } from "./commands.ts";
@@ -27,7 +28,8 @@ export interface FirmwareOptions {
   /** Bring physics up to the clock before acting. */
   advance(): void;
   rateChanged(): void;
-  requestReboot(): void;
+  /** The two firmware slots and the transfer into them (PROTOCOL.md §15). */
+  bootloader: Bootloader;
 }
 
 export interface ZoneControl {
@@ -57,6 +59,8 @@ export class Firmware {
   occupied = false;
   overweight = false;
   overcurrentSinceMs: number | undefined;
+  /** The booted image crashed before its command handler ran (fault boot-nohandshake): it answers nothing. */
+  hung = false;
   readonly zones: Record<Zone, ZoneControl> = { projector: newZone(), mat: newZone() };
   readonly lastApplied = new Map<string, number>();
   readonly log = new ErrorLog();
@@ -112,12 +116,14 @@ export class Firmware {
     this.dedup.clear();
     this.lastApplied.clear();
     this.counters.boots++;
+    const choice = this.o.bootloader.powerOn();
+    this.hung = choice.hung;
     this.o.rateChanged();
-    this.raise("I_BOOT", { detail: `boot ${this.counters.boots}` });
+    this.raise("I_BOOT", { detail: choice.detail ?? `boot ${this.counters.boots}` });
     this.bootTimer = this.o.clock.setTimeout(() => {
       this.bootTimer = undefined;
       this.o.advance();
-      if (this.state === "boot") startHoming(this);
+      if (this.state === "boot" && !this.hung) startHoming(this);
     }, BOOT_MS);
   }
 
@@ -125,6 +131,7 @@ export class Firmware {
     if (!this.powered) return;
     this.safeActuators();
     this.powered = false;
+    this.o.bootloader.powerOff();
     this.outbox.clear();
     this.queue = [];
     this.o.clock.clearTimeout(this.drainTimer);
@@ -175,7 +182,7 @@ export class Firmware {
   }
 
   receiveLine(line: string): void {
-    if (!this.powered) return;
+    if (!this.powered || this.hung) return;
     const r = decodeFrame(line);
     if (!r.ok) {
       const kind = r.error.kind;
@@ -261,11 +268,13 @@ export class Firmware {
       for (const z of Object.values(this.zones)) z.sensorLatched = false;
     }
     this.answer(f.seq, { ack: this.identity() }, true);
+    this.o.bootloader.confirm();
   }
 
   identity(): Record<string, unknown> {
     const id = this.o.identity;
-    return { proto: this.protocolVersion, ...id, caps: SIM_CAPS, limits: SIM_LIMITS, telemetryHz: this.telemetryHz, bootSlot: "A" };
+    const boot = this.o.bootloader;
+    return { proto: this.protocolVersion, ...id, fw: boot.runningVersion, caps: SIM_CAPS, limits: SIM_LIMITS, telemetryHz: this.telemetryHz, bootSlot: boot.running };
   }
 
   answer(seq: number, reply: Reply, cache: boolean): void {

@@ -6,6 +6,7 @@ import { encodeFrame } from "../protocols/codec.ts";
 import { TELEMETRY_HZ_DEFAULT } from "../protocols/constants.ts";
 import type { BytePort } from "../protocols/port.ts";
 import { FIRMWARE_TICK_MAX_MS, PHYSICS_STEP_MS, QUIET_STEP_MS, SIM_IDENTITY, SIM_LIMITS, SIM_PROTOCOL_VERSION } from "./constants.ts";
+import { Bootloader } from "./bootloader.ts";
 import { buildTelemetry, controlBeforeStep, superviseAfterStep } from "./control.ts";
 import { FaultRuntime, hardwareFrom } from "./fault-runtime.ts";
 import type { FaultSpec } from "./faults.ts";
@@ -50,6 +51,7 @@ export class SimulatedBed {
   readonly firmware: Firmware;
   readonly wire: SimWire;
   readonly faults: FaultRuntime;
+  readonly bootloader: Bootloader;
   private readonly clock: Clock;
   private readonly epochMs: number;
   private readonly baseProtocolVersion: number;
@@ -74,18 +76,28 @@ export class SimulatedBed {
     this.plant = new Plant(rng.fork(10), person);
     this.baseProtocolVersion = opts.protocolVersion ?? SIM_PROTOCOL_VERSION;
     const logger = opts.logger ?? pino({ level: "silent" });
+    const identity = { ...SIM_IDENTITY, ...opts.identity };
+    this.bootloader = new Bootloader({
+      clock: this.clock,
+      factoryVersion: identity.fw,
+      faultActive: (kind) => this.faults.list().some((f) => f.kind === kind),
+      // Deferred: a fault fired by this chunk (boot-interrupt) acts after the chunk's ACK is out.
+      onProgress: () => this.later(() => this.faults.checkConditions(), 0),
+      requestReboot: () => this.later(() => this.powerCycle(), 20),
+      note: (text) => this.wire.note(text),
+    });
     this.firmware = new Firmware({
       clock: this.clock,
       plant: this.plant,
       logger,
-      identity: { ...SIM_IDENTITY, ...opts.identity },
+      identity,
       protocolVersion: this.baseProtocolVersion,
       telemetryHz: opts.telemetryHz ?? TELEMETRY_HZ_DEFAULT,
       epochMs: this.epochMs,
       send: (line, kind) => this.wire.send(line, kind === "reply"),
       advance: () => this.advance(),
       rateChanged: () => this.restartTick(),
-      requestReboot: () => this.later(() => this.powerCycle(), 20),
+      bootloader: this.bootloader,
     });
     this.faults = new FaultRuntime({
       clock: this.clock,
@@ -249,6 +261,11 @@ export class SimulatedBed {
         return this.personGetsOn({ heightCm: this.plant.person?.heightCm ?? 175, weightKg: f.kg ?? 150 });
       case "unplug":
         return this.unplug(f.ms ?? 5000);
+      case "boot-interrupt":
+        // The bed resets mid-transfer; the partial image stays in flash for a resume.
+        return fw.powered ? this.powerCycle() : undefined;
+      case "boot-corrupt":
+        return this.bootloader.corruptNextChunk();
       default:
         return;
     }

@@ -83,5 +83,7 @@ export function conditionValue(p: Plant, fw: Firmware, field: ConditionField): n
       return p.loadKg;
     case "state":
       return fw.state;
+    case "transferPct":
+      return fw.o.bootloader.progressPct();
   }
 }

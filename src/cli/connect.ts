@@ -5,7 +5,7 @@ import type { FaultSpec, SimulatedBed } from "../../simulator/index.ts";
 import { BedDriver } from "../device/bed.ts";
 import { createSimulatedConnection } from "../device/simulated.ts";
 import type { Logger } from "../log.ts";
-import { transportFromSpec } from "../transport/index.ts";
+import { DEFAULT_BAUD, transportFromSpec } from "../transport/index.ts";
 import type { PersonOption, Target } from "./runOptions.ts";
 
 export interface OpenBedOptions {
@@ -29,7 +29,8 @@ export async function openBed(target: Target, opts: OpenBedOptions): Promise<Ope
     return { bed, sim };
   }
   const transport = transportFromSpec(target.kind === "port" ? { port: target.path, baud: opts.baud } : { tcp: target.address }, opts.clock);
-  const bed = await BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger });
+  const baud = target.kind === "port" ? (opts.baud ?? DEFAULT_BAUD) : undefined;
+  const bed = await BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger, baud });
   return { bed };
 }
 

@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { registerDiag } from "./diag.ts";
 import { EXIT } from "./exitCodes.ts";
+import { registerFlash } from "./flash.ts";
 import { registerFw } from "./fw.ts";
 import { registerPorts } from "./ports.ts";
 import { registerPrograms } from "./programs.ts";
@@ -23,6 +24,7 @@ program.hook("preAction", (cmd) => {
 });
 
 registerDiag(program);
+registerFlash(program);
 registerFw(program);
 registerPorts(program);
 registerPrograms(program);

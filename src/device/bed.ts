@@ -27,6 +27,8 @@ export interface BedConnectOptions {
   hostName?: string;
   /** Randomness for session ids (tests pass a seeded one). */
   random?: () => number;
+  /** Serial line rate, bit/s: lets the link's retransmission timers allow for frames' wire time. */
+  baud?: number;
 }
 
 export type BedEvents = {

@@ -7,6 +7,12 @@ export const RTO_INITIAL_MS = 250;
 /** RTO clamp (DESIGN-NOTES): below 40 ms a busy firmware loop looks like loss; above 2 s a lease would run out. */
 export const RTO_MIN_MS = 40;
 export const RTO_MAX_MS = 2000;
+/**
+ * A serial line carries 10 bits per byte (8N1). On a line of known baud every command's timer
+ * also allows for the wire time of its own frame and of the bytes queued ahead of it: a 537-byte
+ * DATA frame alone takes 47 ms at 115200, more than RTO_MIN_MS, and four in flight ≈ 190 ms.
+ */
+export const BITS_PER_BYTE = 10;
 /** Attempts per command in all, first send included (DESIGN-NOTES). */
 export const COMMAND_MAX_ATTEMPTS = 4;
 /**

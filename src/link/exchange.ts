@@ -16,6 +16,8 @@ export interface Wire {
   /** The number allocSeq will return next. */
   peekSeq(): number;
   writeFrame(frame: Frame): void;
+  /** How long until `frame`, written now, has left the host on a paced line (its own and the queued bytes' wire time); 0 if the line rate is unknown. */
+  lineDelayMs(frame: Frame): number;
   awaitReply(seq: number, timeoutMs: number): Wait<ReplyFrame>;
   readonly rtt: RttEstimator;
   readonly counters: LinkCounters;
@@ -35,8 +37,10 @@ export async function exchange(wire: Wire, type: CommandType, body: unknown, pol
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
     if (attempt === 1) wire.counters.commandsSent++;
     else wire.counters.retransmits++;
-    const sentAtMs = wire.now();
-    const wait = wire.awaitReply(seq, policy.timeoutForAttempt(attempt));
+    // The RTT is measured from when the frame is through the line, and the timer waits that long too.
+    const lineMs = wire.lineDelayMs(frame);
+    const sentAtMs = wire.now() + lineMs;
+    const wait = wire.awaitReply(seq, policy.timeoutForAttempt(attempt) + lineMs);
     wire.writeFrame(frame);
     let reply: ReplyFrame;
     try {

@@ -31,10 +31,12 @@ export class Heartbeat {
         return;
       }
       const seq = this.wire.allocSeq();
+      const frame = { type: "HB", seq, body: {} } as const;
       if (this.sent.size >= MAX_TRACKED_HEARTBEATS) this.sent.clear();
-      this.sent.set(seq, this.clock.now());
+      // Sampled from when it is through the line, like every command (exchange.ts).
+      this.sent.set(seq, this.clock.now() + this.wire.lineDelayMs(frame));
       this.wire.counters.heartbeatsSent++;
-      this.wire.writeFrame({ type: "HB", seq, body: {} });
+      this.wire.writeFrame(frame);
     }, leaseMs / HEARTBEAT_FRACTION);
   }
 

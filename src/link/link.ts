@@ -33,6 +33,8 @@ export interface LinkOptions {
   hostName?: string;
   /** Source of the session id and first sequence number (seeded in tests). Returns [0, 1). */
   random?: () => number;
+  /** Line rate when the transport is a serial line, bit/s: retransmission timers then allow for wire time. */
+  baud?: number;
 }
 
 export type LinkEvents = {
@@ -63,6 +65,8 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private sid: string | undefined;
   private upSinceMs: number | undefined;
   private lastRxMs = 0;
+  /** Clock time the bytes written so far will have crossed the line (known baud only). */
+  private lineFreeAtMs = 0;
   private readonly heartbeat: Heartbeat;
   private reconnectTimer: TimerHandle | undefined;
   private backoffMs = K.RECONNECT_INITIAL_MS;
@@ -152,6 +156,13 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
 
   writeFrame(frame: Frame): void {
     this.writeLine(encodeFrame(frame));
+  }
+
+  lineDelayMs(frame: Frame): number {
+    const baud = this.opts.baud;
+    if (!baud) return 0;
+    const queuedMs = Math.max(0, this.lineFreeAtMs - this.clock.now());
+    return queuedMs + (encodeFrame(frame).length * K.BITS_PER_BYTE * 1000) / baud;
   }
 
   awaitReply(seq: number, timeoutMs: number) {
@@ -328,6 +339,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     if (!port?.isOpen) return;
     this.counters.framesOut++;
     this.counters.bytesOut += line.length;
+    if (this.opts.baud) this.lineFreeAtMs = Math.max(this.clock.now(), this.lineFreeAtMs) + (line.length * K.BITS_PER_BYTE * 1000) / this.opts.baud;
     port.write(Buffer.from(line, "latin1"));
   }
 

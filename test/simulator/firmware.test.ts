@@ -167,7 +167,7 @@ describe("events, log and counters", () => {
     bed.stop();
   });
 
-  it("enters bootloader mode on BOOT with actuators safe; DATA and DONE are refused until the transfer exists", async () => {
+  it("enters bootloader mode on BOOT with actuators safe; DONE before any data fails verification", async () => {
     const { host, bed } = await rig();
     await host.command("HEAT", { zone: "projector", targetC: 50 });
     expect((await host.command("DONE", {})).body).toMatchObject({ code: "E_NOT_BOOTLOADER" });
@@ -175,7 +175,7 @@ describe("events, log and counters", () => {
     expect(boot).toMatchObject({ type: "ACK", body: { chunkBytes: 256, resumeOffset: 0 } });
     expect(bed.truth.state).toBe("bootloader");
     expect(bed.truth.zones.projector.setC).toBe(0);
-    expect((await host.command("DONE", {})).body).toMatchObject({ code: "E_BUSY" });
+    expect((await host.command("DONE", {})).body).toMatchObject({ code: "E_BOOT_VERIFY" });
     await host.waitFor(() => (host.lastTelemetry()?.flags ?? 0) & 0x40 ? true : false, 500);
     expect(host.lastTelemetry()!.state).toBe("bootloader");
     bed.stop();
