@@ -350,7 +350,8 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private setState(s: LinkState): void {
     if (this.state === s) return;
     this.state = s;
-    const level = s === "up" || s === "connecting" || s === "handshaking" ? "info" : "warn";
+    // Only losing the link is news; opening and a deliberate close are routine.
+    const level = s === "down" ? "warn" : "info";
     this.log[level]({ state: s, stats: this.stats() }, `link ${s}`);
     this.emit("state", s);
   }
