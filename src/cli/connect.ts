@@ -2,6 +2,7 @@
 // a serial port or a TCP bridge. Also drives a virtual clock while waiting for real work.
 import { VirtualClock, type Clock } from "../../protocols/clock.ts";
 import type { FaultSpec, SimulatedBed } from "../../simulator/index.ts";
+import { Prng } from "../../simulator/prng.ts";
 import { BedDriver } from "../device/bed.ts";
 import { createSimulatedConnection } from "../device/simulated.ts";
 import type { Logger } from "../log.ts";
@@ -25,7 +26,10 @@ export interface OpenedBed {
 export async function openBed(target: Target, opts: OpenBedOptions): Promise<OpenedBed> {
   if (target.kind === "sim") {
     const { sim, transport } = createSimulatedConnection({ clock: opts.clock, seed: opts.seed, person: opts.person, faults: opts.faults, logger: opts.logger });
-    const bed = await settle(opts.clock, BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger }), 30_000);
+    // Session ids and starting sequence numbers from the same seed: a simulated run is
+    // reproducible byte for byte (CI can replay a failure with its --seed).
+    const prng = new Prng((opts.seed ?? 1) ^ 0x5eed);
+    const bed = await settle(opts.clock, BedDriver.connect({ transport, clock: opts.clock, logger: opts.logger, random: () => prng.next() }), 30_000);
     return { bed, sim };
   }
   const transport = transportFromSpec(target.kind === "port" ? { port: target.path, baud: opts.baud } : { tcp: target.address }, opts.clock);

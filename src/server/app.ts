@@ -20,6 +20,9 @@ import { programRoutes } from "./routes/programs.ts";
 import { sessionRoutes } from "./routes/session.ts";
 import { statusRoutes } from "./routes/status.ts";
 import { techLoginRoutes, techRoutes } from "./routes/tech.ts";
+import { techDiagRoutes } from "./routes/techDiag.ts";
+import { techFirmwareRoutes } from "./routes/techFirmware.ts";
+import { techLiveRoutes, TechWork } from "./techWork.ts";
 
 /** Housekeeping (session row refresh) once a second of server time. */
 const HOUSEKEEPING_MS = 1000;
@@ -71,6 +74,11 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const live = new LiveHub(panel, serverClock, logger);
   const ctx: PanelContext = { panel, live, auth: new TechnicianAuth(opts.store, serverClock), store: opts.store, sim: opts.sim };
   app.decorate("panel", ctx);
+  // Self-test and firmware update own the bed while they run: no session may start meanwhile.
+  const work = new TechWork(panel, serverClock);
+  app.addHook("onRequest", work.guardSessionStart);
+  app.addHook("onResponse", work.sessionStartDone);
+  app.addHook("onRequestAbort", work.sessionStartDone);
 
   await app.register(fastifySwagger, {
     openapi: {
@@ -89,6 +97,9 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(historyRoutes, { ctx });
   await app.register(techLoginRoutes, { ctx });
   await app.register(techRoutes, { ctx });
+  await app.register(techDiagRoutes, { ctx, work, clock: opts.clock });
+  await app.register(techFirmwareRoutes, { ctx, work, clock: opts.clock });
+  await app.register(techLiveRoutes, { ctx, work, clock: opts.clock });
 
   const housekeeping = serverClock.setInterval(() => panel.housekeeping(), HOUSEKEEPING_MS);
   app.addHook("onClose", async () => {
