@@ -49,3 +49,6 @@ export const EVENT_DEDUP_DEPTH = 128;
 
 /** Protocol name the host reports in HELLO. */
 export const HOST_NAME_DEFAULT = "bedlink/0.1.0";
+
+/** Device uptime (TLM tMs) this far behind the highest seen means the device rebooted; reordering moves it by a few periods at most. */
+export const UPTIME_BACKWARDS_MS = 1000;

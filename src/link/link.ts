@@ -72,6 +72,8 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private backoffMs = K.RECONNECT_INITIAL_MS;
   /** Seen a non-boot TLM since the handshake: a later `boot` state means the device restarted. */
   private sawRunningTelemetry = false;
+  /** Highest device uptime (TLM tMs) seen this session. */
+  private lastDeviceUptimeMs: number | undefined;
 
   constructor(private readonly opts: LinkOptions) {
     super((event, err) => this.log.error({ err, event }, "link listener threw"));
@@ -195,6 +197,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     this.rtt.resetEstimate();
     this.receiver.resetSession();
     this.sawRunningTelemetry = false;
+    this.lastDeviceUptimeMs = undefined;
     this.lastRxMs = this.clock.now();
     let identity: Identity;
     try {
@@ -322,15 +325,23 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private onTelemetry(t: Telemetry, seq: number): void {
     if (t.state === "boot") {
       if (this.sawRunningTelemetry) this.deviceRebooted("telemetry state boot");
-    } else if (this.state === "up") this.sawRunningTelemetry = true;
+    } else if (this.state === "up") {
+      // The device's uptime only goes forward; a reading far behind the last one is a new boot
+      // (a reordered frame is at most a few periods behind).
+      if (this.lastDeviceUptimeMs !== undefined && t.tMs + K.UPTIME_BACKWARDS_MS < this.lastDeviceUptimeMs) {
+        this.deviceRebooted("device uptime went backwards");
+      } else this.sawRunningTelemetry = true;
+      this.lastDeviceUptimeMs = Math.max(this.lastDeviceUptimeMs ?? 0, t.tMs);
+    }
     this.emit("telemetry", t, seq);
   }
 
   private onEvent(e: EventBody, seq: number): void {
+    // I_BOOT is delivered, but not used to detect a reboot: the announcement of the boot we
+    // connected to can arrive after our handshake (the device retransmits it until ACKed), and
+    // nothing in it tells the two apart. Boot-state telemetry, uptime going backwards and
+    // E_NO_HANDSHAKE are unambiguous, and telemetry comes every period.
     this.emit("event", e, seq);
-    // The boot we connected to is announced too (its I_BOOT waits for our handshake): only a boot
-    // after this session has seen the device running is a reboot.
-    if (e.code === "I_BOOT" && this.sawRunningTelemetry) this.deviceRebooted("event I_BOOT");
   }
 
   // ------------------------------------------------------------------ helpers

@@ -100,7 +100,7 @@ describe("unplug and replug", () => {
 });
 
 describe("device reboot under a live link", () => {
-  it("bed reboots and announces I_BOOT → host handshakes again with a fresh session; commands work", async () => {
+  it("bed reboots (boot telemetry, I_BOOT) → host handshakes again with a fresh session; commands work", async () => {
     const { h, link } = await upLink();
     const boots: string[] = [];
     link.on("event", (e) => boots.push(e.code));
