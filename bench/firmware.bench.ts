@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { RealClock } from "../protocols/clock.ts";
-import { EVT_MAX_ATTEMPTS, EVT_RETRY_MS } from "../protocols/constants.ts";
 import { SIM_IDENTITY } from "../simulator/constants.ts";
 import { BedDriver } from "../src/device/bed.ts";
 import { signImage } from "../src/firmware/sign.ts";
@@ -42,9 +41,6 @@ try {
     if (sim.exitCode !== null || clock.now() > readyBy) throw new Error(`bedlink sim did not start:\n${simOut}`);
     await clock.sleep(25);
   }
-  // Connect after the bed has finished announcing its power-up (I_BOOT, retried 5 × 300 ms): a retry
-  // arriving mid-transfer reads as a reboot and costs a resume, which is not what this bench measures.
-  await clock.sleep(EVT_RETRY_MS * EVT_MAX_ATTEMPTS + 500);
   const key = generateKeyPairSync("ed25519");
   const image = (version: string) => signImage(randomBytes(PAYLOAD_BYTES), { model: SIM_IDENTITY.model, hw: [SIM_IDENTITY.hw], version }, key.privateKey).bytes;
 

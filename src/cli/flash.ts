@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
-import { EVT_MAX_ATTEMPTS, EVT_RETRY_MS } from "../../protocols/constants.ts";
 import { parseFaultSpec, type FaultSpec } from "../../simulator/index.ts";
 import { BedlinkError, ErrorCode, isBedlinkError } from "../errors.ts";
 import { loadConfiguredKeys } from "../firmware/keys.ts";
@@ -88,9 +87,6 @@ async function flashCommand(imagePath: string, flags: FlashFlags): Promise<numbe
     return EXIT.link;
   }
   const { bed, sim } = opened;
-  // The simulated bed powered up as we connected: let it finish announcing that (I_BOOT, retried
-  // 5 × 300 ms), so a late retry is not read as a reboot mid-transfer. Virtual time: costs nothing.
-  if (sim) await settle(clock, clock.sleep(EVT_RETRY_MS * EVT_MAX_ATTEMPTS), 10_000);
   const id = bed.identity;
   if (!flags.json) say(`bed ${id.model} ${id.serial}, hardware ${id.hw}, firmware ${id.fw} (slot ${id.bootSlot})`);
 
