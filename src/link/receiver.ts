@@ -55,7 +55,9 @@ export class Receiver {
         return;
       case "TLM":
         this.counters.telemetryIn++;
-        if (this.lastTlmSeq !== undefined && !seqNewer(f.seq, this.lastTlmSeq)) {
+        // A rebooted device numbers from 0 again: its boot-state telemetry must get through
+        // (the link detects the reboot from it), so a boot frame restarts the order.
+        if (this.lastTlmSeq !== undefined && !seqNewer(f.seq, this.lastTlmSeq) && f.body.state !== "boot") {
           this.counters.staleTelemetryDropped++;
           return;
         }

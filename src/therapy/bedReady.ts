@@ -12,13 +12,17 @@ export const PARKED_TOLERANCE_MM = 2;
 const SETTLE_TIMEOUT_MS = 60_000;
 
 /**
- * Waits out a boot or a homing run (the firmware homes by itself at power-up), releases a safe
- * or latched stop (starting or resuming a session is the operator's explicit release), and
- * homes the carriage when the step needs it and the bed lost its homing (a reboot).
+ * Waits out a boot or a homing run (the firmware homes by itself at power-up), and homes the
+ * carriage when the step needs it and the bed lost its homing (a reboot). A safe or latched
+ * stop is released only when `release` says the operator just asked for it (start, resume);
+ * otherwise a bed found safe is an error: something stopped it and nobody said go on.
  */
-export async function makeReady(bed: BedDriver, needCarriage: boolean): Promise<void> {
+export async function makeReady(bed: BedDriver, needCarriage: boolean, release: boolean): Promise<void> {
   const t = await settled(bed);
-  if (t.state === "safe" || t.state === "estop") await bed.reset();
+  if (t.state === "safe" || t.state === "estop") {
+    if (!release) throw new Error(`the bed is in its ${t.state} state and nobody released it`);
+    await bed.reset();
+  }
   if (needCarriage && (t.flags & TLM_FLAGS.homed) === 0) {
     await bed.home();
     await bed.waitForTelemetry((x) => (x.flags & TLM_FLAGS.homed) !== 0 && x.state !== "homing", SETTLE_TIMEOUT_MS);

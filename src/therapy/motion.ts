@@ -33,6 +33,9 @@ export class Cancelled extends Error {
 export class MotionPlayer {
   private cancelled = false;
   private readonly done: Promise<void>;
+  private wake: () => void = () => {};
+  /** Resolves on cancel, so a hold never outlasts it. */
+  private readonly cancelSignal = new Promise<void>((resolve) => (this.wake = resolve));
 
   constructor(
     private readonly bed: CarriagePort,
@@ -49,6 +52,7 @@ export class MotionPlayer {
   /** Stop issuing commands. The caller decides what the carriage does next. */
   cancel(): Promise<void> {
     this.cancelled = true;
+    this.wake();
     return this.done;
   }
 
@@ -72,7 +76,7 @@ export class MotionPlayer {
 
   private async hold(ms: number): Promise<void> {
     this.check();
-    await this.clock.sleep(ms);
+    await Promise.race([this.clock.sleep(ms), this.cancelSignal]);
     this.check();
   }
 

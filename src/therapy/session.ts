@@ -38,6 +38,13 @@ export interface SessionOptions {
 
 type SessionActor = Actor<typeof sessionMachine>;
 
+/** Work that a newer order replaced: dropped quietly, never reported as a failure. */
+class Superseded extends Error {
+  constructor() {
+    super("superseded by a newer order");
+  }
+}
+
 /** Device events that end a session as a fault (the rest are informational or handled elsewhere). */
 const DEVICE_FAULT_CODES = new Set(["E_CUTOUT", "E_SENSOR_OPEN", "E_SENSOR_SHORT", "E_MOTOR_OVERCURRENT", "E_LIMIT_SWITCH", "E_HOMING_FAILED", "W_BROWNOUT", "W_LEASE_EXPIRED"]);
 
@@ -59,6 +66,10 @@ export class TherapySession {
   private readonly finished: Promise<SessionResult>;
   private resolveFinished!: (r: SessionResult) => void;
   private readonly detach: (() => void)[] = [];
+  /** Bumped on every order from the machine; async work checks it after each await. */
+  private epoch = 0;
+  /** Set by the operator's start and resume: the next readiness check may release a safe/latched bed. */
+  private releaseAllowed = true;
 
   constructor(private readonly opts: SessionOptions) {
     const { bed, clock, program } = opts;
@@ -73,16 +84,18 @@ export class TherapySession {
     this.finished = new Promise((r) => (this.resolveFinished = r));
     const machine = sessionMachine.provide({
       actions: {
-        startHoming: () => this.track(this.home()),
-        startScan: () => this.track(this.scan()),
-        beginStep: ({ context }) => this.beginStep(context.stepIndex, context.spine!),
-        beginCoolDown: () => this.track(this.coolDown()),
-        pauseOutputs: () => this.track(this.idleOutputs()),
+        // Every order starts a new epoch: work still running for an older order stops at its
+        // next await instead of acting on a bed that has since been stopped or moved on.
+        startHoming: () => this.track(this.home(this.nextEpoch())),
+        startScan: () => this.track(this.scan(this.nextEpoch())),
+        beginStep: ({ context }) => this.beginStep(context.stepIndex, context.spine!, this.nextEpoch()),
+        beginCoolDown: () => this.track(this.coolDown(this.nextEpoch())),
+        pauseOutputs: () => (this.nextEpoch(), this.track(this.idleOutputs())),
         // After a link loss the bed went safe by itself; idling it again is belt and braces.
-        quietOutputs: () => void this.idleOutputs().catch((err) => this.opts.logger.warn({ err }, "idling after link loss failed (bed already safe)")),
-        parkAndIdle: () => this.track(this.parkAndIdle()),
-        makeSafe: () => this.track(this.makeSafe()),
-        emergencyStop: () => this.track(this.opts.bed.estop()),
+        quietOutputs: () => (this.nextEpoch(), void this.idleOutputs().catch((err) => this.opts.logger.warn({ err }, "idling after link loss failed (bed already safe)"))),
+        parkAndIdle: () => this.track(this.parkAndIdle(this.nextEpoch())),
+        makeSafe: () => (this.nextEpoch(), this.track(this.makeSafe())),
+        emergencyStop: () => (this.nextEpoch(), this.track(this.opts.bed.estop())),
         announce: () => {},
       },
     });
@@ -129,6 +142,7 @@ export class TherapySession {
     this.send({ type: "PAUSE", atMs: this.opts.clock.now() });
   }
   resume(): void {
+    this.releaseAllowed = true;
     this.send({ type: "RESUME", atMs: this.opts.clock.now() });
   }
   stop(): void {
@@ -139,6 +153,7 @@ export class TherapySession {
   }
   /** Emergency stop: the command goes to the bed first, the bookkeeping after. */
   estop(): Promise<void> {
+    this.nextEpoch();
     const sent = this.opts.bed.estop();
     this.track(sent);
     this.send({ type: "ESTOP", atMs: this.opts.clock.now(), source: "operator" });
@@ -187,29 +202,47 @@ export class TherapySession {
   }
 
   private track(p: Promise<unknown>): void {
-    const wrapped = p.catch((err) => this.onCommandError(err)).finally(() => this.pending.delete(wrapped));
+    const wrapped = p.catch((err) => (err instanceof Superseded ? undefined : this.onCommandError(err))).finally(() => this.pending.delete(wrapped));
     this.pending.add(wrapped);
   }
 
-  private async scan(): Promise<void> {
+  private nextEpoch(): number {
+    return ++this.epoch;
+  }
+
+  /** Throws Superseded when a newer order (or the end of the session) has replaced this work. */
+  private current(epoch: number): void {
+    if (epoch !== this.epoch || this.actor.getSnapshot().status !== "active") throw new Superseded();
+  }
+
+  /** Readiness with the operator's release, if one is pending (consumed by this use). */
+  private async ready(epoch: number, needCarriage: boolean): Promise<void> {
+    const release = this.releaseAllowed;
+    await makeReady(this.opts.bed, needCarriage, release);
+    this.current(epoch);
+    if (release) this.releaseAllowed = false;
+  }
+
+  private async scan(epoch: number): Promise<void> {
     const { bed, clock } = this.opts;
     try {
       const spine = await scanSpine(bed, bed.identity.limits.trackMm);
+      this.current(epoch);
       this.opts.logger.info({ spine }, "spine scanned");
       this.send({ type: "SCAN_DONE", atMs: clock.now(), spine });
     } catch (err) {
-      if (this.state !== "scanning") return;
+      if (err instanceof Superseded || epoch !== this.epoch || this.state !== "scanning") return;
       this.send({ type: "SCAN_FAILED", atMs: clock.now(), text: `Spine scan failed: ${(err as Error).message}` });
     }
   }
 
   // ---- what the machine orders ----
-  private async home(): Promise<void> {
-    await makeReady(this.opts.bed, true);
+  private async home(epoch: number): Promise<void> {
+    await this.ready(epoch, true);
     this.send({ type: "HOMED", atMs: this.opts.clock.now() });
   }
 
-  private beginStep(index: number, spine: SpineMap): void {
+  private beginStep(index: number, spine: SpineMap, epoch: number): void {
     const { bed, clock, program, logger } = this.opts;
     const step = program.steps[index]!;
     const now = clock.now();
@@ -217,14 +250,14 @@ export class TherapySession {
     const timing = this.steps[index]!;
     if (timing.actualStartMs === undefined) timing.actualStartMs = now - (this.firstStepAtMs ?? now);
     logger.info({ step: index, label: step.label }, "step begins");
-    const previous = this.player;
-    this.player = undefined;
+    const previous = this.stopMotion();
     this.track(
       (async () => {
-        await previous?.cancel();
-        await makeReady(bed, program.requiresRoller);
+        await previous;
+        this.current(epoch);
+        await this.ready(epoch, program.requiresRoller);
         await Promise.all([bed.setHeat("projector", step.heat.projectorC), bed.setHeat("mat", step.heat.matC)]);
-        if (this.actor.getSnapshot().context.stepIndex !== index || !this.state.startsWith("running")) return;
+        this.current(epoch);
         this.player = new MotionPlayer(bed, clock, resolveMotion(step.motion, spine, program.coolDown.parkPositionMm ?? 0), step.lift, (err) => this.onCommandError(err));
       })(),
     );
@@ -243,14 +276,15 @@ export class TherapySession {
     await stopped;
   }
 
-  private async coolDown(): Promise<void> {
+  private async coolDown(epoch: number): Promise<void> {
     const { bed, program } = this.opts;
     await this.idleOutputs();
-    await makeReady(bed, program.requiresRoller);
+    this.current(epoch);
+    await this.ready(epoch, program.requiresRoller);
     await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, false);
   }
 
-  private async parkAndIdle(): Promise<void> {
+  private async parkAndIdle(epoch: number): Promise<void> {
     const { bed, program } = this.opts;
     // Heaters off first, at once; a booting bed refuses (its outputs are off already), so retry after.
     const idled = await this.idleOutputs().then(
@@ -259,14 +293,17 @@ export class TherapySession {
     );
     // Judge by a fresh reading: a bed that is booting or homing is driving home by itself.
     const t = await settled(bed);
-    if (t.state === "safe" || t.state === "estop") return;
+    // The session is over: only this, its last order, may still act (no estop or fault since).
+    if (epoch !== this.epoch || t.state === "safe" || t.state === "estop") return;
     if (!idled) await this.idleOutputs();
     await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, true);
   }
 
+  /** SAFE first (heaters, carriage and lift in one command), then stop issuing motion. */
   private async makeSafe(): Promise<void> {
+    const safe = this.opts.bed.safe();
     await this.stopMotion();
-    await this.opts.bed.safe();
+    await safe;
   }
 
   // ---- what happened ----

@@ -13,7 +13,7 @@ export interface SessionReason {
   atMs: number;
 }
 
-export type Phase = "homing" | "running" | "coolingDown";
+export type Phase = "homing" | "running" | "coolingDown" | "paused";
 
 export interface SessionContext {
   program: ProgramDefinition;
@@ -122,6 +122,7 @@ export const sessionMachine = setup({
     occupied: ({ context }) => context.occupied,
     resumeToCoolDown: ({ context }) => context.resumeTo === "coolingDown",
     resumeToHoming: ({ context }) => context.resumeTo === "homing",
+    resumeToPaused: ({ context }) => context.resumeTo === "paused",
   },
   delays: {
     phaseRemaining: ({ context }) => Math.max(0, context.phaseRemainingMs),
@@ -204,10 +205,20 @@ export const sessionMachine = setup({
     scanning: {
       entry: "startScan",
       on: {
-        SCAN_DONE: {
-          target: "running",
-          actions: [assign({ spine: ({ event }) => event.spine }), "startFirstStep"],
-        },
+        SCAN_DONE: [
+          // Got off during the scan (the occupancy change was recorded, not acted on): start paused.
+          {
+            guard: not("occupied"),
+            target: "paused",
+            actions: [
+              assign({ spine: ({ event }) => event.spine }),
+              "startFirstStep",
+              "rememberRunning",
+              assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", "medium", "Nobody on the bed: paused, heaters idle.", event.atMs) }),
+            ],
+          },
+          { target: "running", actions: [assign({ spine: ({ event }) => event.spine }), "startFirstStep"] },
+        ],
         SCAN_FAILED: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_SCAN_FAILED", "high", event.text, event.atMs) }) },
         LINK_LOST: { target: "linkLost", actions: "rememberHoming" },
       },
@@ -262,7 +273,7 @@ export const sessionMachine = setup({
           { guard: "occupied", target: "running", actions: ["rearm", assign({ reason: undefined })] },
           { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", "low", "Cannot resume: nobody on the bed.", event.atMs) }) },
         ],
-        LINK_LOST: "linkLost",
+        LINK_LOST: { target: "linkLost", actions: assign({ resumeTo: "paused" as Phase }) },
       },
       after: { pauseTimeout: { target: "stopped", actions: assign({ reason: () => reasonOf("PAUSE_TIMEOUT", "low", "Paused for more than 10 minutes: session ended.", 0) }) } },
     },
@@ -281,7 +292,9 @@ export const sessionMachine = setup({
       on: {
         RESUME: [
           { guard: "resumeToCoolDown", target: "coolingDown", actions: ["rearm", assign({ reason: undefined })] },
-          { guard: "resumeToHoming", target: "homing", actions: assign({ reason: undefined }) },
+          { guard: and(["resumeToHoming", "occupied"]), target: "homing", actions: assign({ reason: undefined }) },
+          // Paused before the link went: the pause stands until the operator resumes it.
+          { guard: "resumeToPaused", target: "paused", actions: assign({ reason: undefined }) },
           { guard: "occupied", target: "running", actions: ["rearm", assign({ reason: undefined })] },
           { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", "low", "Cannot resume: nobody on the bed.", event.atMs) }) },
         ],

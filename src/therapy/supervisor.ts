@@ -83,7 +83,8 @@ export class SafetySupervisor {
     for (const zone of ZONES) {
       const r = reading(t, zone);
       // A reading out of the sensor's range is not a temperature: check it before using it.
-      if (r.elementC < SENSOR_PLAUSIBLE_MIN_C || r.elementC > SENSOR_PLAUSIBLE_MAX_C) {
+      // Written so that NaN fails too: a reading that is not a number is not a temperature.
+      if (!(r.elementC >= SENSOR_PLAUSIBLE_MIN_C && r.elementC <= SENSOR_PLAUSIBLE_MAX_C)) {
         return this.raise("S_SENSOR_RANGE", nowMs, { zone, value: r.elementC, limit: r.elementC < SENSOR_PLAUSIBLE_MIN_C ? SENSOR_PLAUSIBLE_MIN_C : SENSOR_PLAUSIBLE_MAX_C });
       }
       this.maxElement[zone] = Math.max(this.maxElement[zone], r.elementC);

@@ -149,6 +149,23 @@ describe("session machine (model-based, xstate/graph)", () => {
     actor.stop();
   });
 
+  it("paused, then the link drops and comes back: resume returns to paused, not to heat and motion", () => {
+    const actor = createActor(sessionMachine, { input: { program, confirmations: { cover: true, screening: true } } }).start();
+    actor.send({ type: "LINK_UP", atMs: 0 });
+    actor.send({ type: "OCCUPANCY", atMs: 0, present: true, weightKg: 70 });
+    actor.send({ type: "HOMED", atMs: 1_000 });
+    actor.send({ type: "SCAN_DONE", atMs: 30_000, spine });
+    actor.send({ type: "PAUSE", atMs: 40_000 });
+    actor.send({ type: "LINK_LOST", atMs: 45_000 });
+    actor.send({ type: "LINK_UP", atMs: 50_000 });
+    actor.send({ type: "RESUME", atMs: 51_000 });
+    expect(stateName(actor.getSnapshot().value)).toBe("paused");
+    actor.send({ type: "RESUME", atMs: 60_000 });
+    expect(stateName(actor.getSnapshot().value)).toBe("running.step");
+    expect(actor.getSnapshot().context.phaseDeadlineMs).toBe(60_000 + 50_000);
+    actor.stop();
+  });
+
   it("a persisted snapshot restored after a link loss resumes where it was", () => {
     const actor = createActor(sessionMachine, { input: { program, confirmations: { cover: true, screening: true } } }).start();
     actor.send({ type: "LINK_UP", atMs: 0 });

@@ -55,6 +55,11 @@ describe("safety supervisor", () => {
     expect(feed(new SafetySupervisor(limits, 0), 3, () => ({ matC: -40 }))).toMatchObject({ code: "S_SENSOR_RANGE", zone: "mat" });
   });
 
+  it("a reading that is not a number → S_SENSOR_RANGE, and the dose protection is not poisoned", () => {
+    const sup = new SafetySupervisor(limits, 0);
+    expect(sup.onTelemetry(tlm({ projectorC: Number.NaN }), 0)).toMatchObject({ code: "S_SENSOR_RANGE", zone: "projector" });
+  });
+
   it("a projector dwelling hot on one spot accumulates dose and trips at 10 % of the burn threshold", () => {
     const sup = new SafetySupervisor(limits, 0);
     const trip = feed(sup, 60_000, () => ({ projectorC: 62, projectorSetC: 62, positionMm: 400 }));
