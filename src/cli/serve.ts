@@ -114,7 +114,11 @@ async function serve(flags: ServeFlags): Promise<number> {
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: string): void => {
-      if (stopping) return;
+      if (stopping) {
+        // A second signal: the operator wants out now. The bed's own lease makes it safe within a second.
+        logger.warn({ signal }, "second signal: exiting without waiting for a clean shutdown");
+        process.exit(EXIT.failed);
+      }
       stopping = true;
       logger.info({ signal }, "shutting down: bed to safe, session saved");
       app
@@ -127,8 +131,10 @@ async function serve(flags: ServeFlags): Promise<number> {
           resolve();
         });
     };
-    process.once("SIGINT", () => stop("SIGINT"));
-    process.once("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+    process.on("SIGTERM", () => stop("SIGTERM"));
   });
-  return EXIT.ok;
+  // The bed is safe and released; waits the session had in flight (parking, up to a minute)
+  // can no longer be answered, so do not let them hold the process open.
+  process.exit(EXIT.ok);
 }

@@ -11,6 +11,7 @@ import type { PanelStore } from "../store/index.ts";
 import { TechnicianAuth } from "./auth.ts";
 import type { Access, PanelContext } from "./context.ts";
 import { notFoundHandler, panelErrorHandler } from "./errors.ts";
+import { sameOriginGuard } from "./origin.ts";
 import { LiveHub } from "./live.ts";
 import { Panel } from "./panel.ts";
 import { alarmRoutes } from "./routes/alarms.ts";
@@ -74,6 +75,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   const live = new LiveHub(panel, serverClock, logger);
   const ctx: PanelContext = { panel, live, auth: new TechnicianAuth(opts.store, serverClock), store: opts.store, sim: opts.sim };
   app.decorate("panel", ctx);
+  app.addHook("onRequest", sameOriginGuard);
   // Self-test and firmware update own the bed while they run: no session may start meanwhile.
   const work = new TechWork(panel, serverClock);
   app.addHook("onRequest", work.guardSessionStart);
@@ -102,11 +104,13 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(techLiveRoutes, { ctx, work, clock: opts.clock });
 
   const housekeeping = serverClock.setInterval(() => panel.housekeeping(), HOUSEKEEPING_MS);
-  app.addHook("onClose", async () => {
+  // preClose, not onClose: fastify waits for open connections before onClose, and a kiosk page
+  // always holds its live stream open. The bed goes safe first, then the streams end.
+  app.addHook("preClose", async () => {
     serverClock.clearInterval(housekeeping);
-    live.close();
     // The session row is written as stopped first; then the bed is told SAFE and released.
     panel.shutdown();
+    live.close();
     await opts.bed.close();
     opts.sim?.stop();
   });

@@ -31,12 +31,13 @@ export class TechnicianAuth {
     this.allFailures.splice(0, this.allFailures.length, ...all);
     const blockedBy = mine.length >= LOGIN_FAILURES_PER_ADDRESS ? mine : all.length >= LOGIN_FAILURES_TOTAL ? all : undefined;
     if (blockedBy) return { ok: false, reason: "rate-limited", retryAfterS: Math.max(1, Math.ceil((blockedBy[0]! + LOGIN_WINDOW_MS - now) / 1000)) };
-    if (!(await this.store.technician.verifySecret(secret))) {
-      mine.push(now);
-      this.allFailures.push(now);
-      return { ok: false, reason: "wrong-secret" };
-    }
+    // Count the attempt before the (slow) check, so parallel attempts cannot all slip past the limit.
+    mine.push(now);
+    this.allFailures.push(now);
+    if (!(await this.store.technician.verifySecret(secret))) return { ok: false, reason: "wrong-secret" };
     this.failures.delete(remote);
+    const i = this.allFailures.lastIndexOf(now);
+    if (i >= 0) this.allFailures.splice(i, 1);
     const { token, expiresAt } = this.store.technician.openSession(TECH_SESSION_MS);
     return { ok: true, token, expiresAt };
   }
@@ -73,7 +74,14 @@ export function tokenOf(request: FastifyRequest): string | undefined {
   if (!cookie) return undefined;
   for (const part of cookie.split(";")) {
     const [k, ...v] = part.trim().split("=");
-    if (k === TECH_COOKIE) return decodeURIComponent(v.join("=")) || undefined;
+    if (k === TECH_COOKIE) {
+      // A cookie another local app set can be anything: a bad one means "not logged in", never a 500.
+      try {
+        return decodeURIComponent(v.join("=")) || undefined;
+      } catch {
+        return undefined;
+      }
+    }
   }
   return undefined;
 }

@@ -81,6 +81,8 @@ export class Panel {
   private current: ActiveSession | undefined;
   private last: EndedSessionView | undefined;
   private closing = false;
+  /** Emergency stops pressed so far: a start that straddles one is refused. */
+  private estops = 0;
   private readonly detach: (() => void)[] = [];
 
   constructor(private readonly opts: PanelOptions) {
@@ -146,9 +148,16 @@ export class Panel {
     // A latched stop (emergency or safe) is released by starting anew: the operator has just confirmed
     // the cover and the screening, a deliberate act. (Roller programs would reset while homing anyway.)
     const latched = bed.latest?.state;
+    const estopsBefore = this.estops;
     if (latched === "estop" || latched === "safe") {
       await bed.reset();
       store.audit.record(who.actor, "bed.release", { from: latched }, who.remote);
+    }
+    // An emergency stop pressed while this start was on its way wins: never start over it.
+    if (this.estops !== estopsBefore) {
+      // The bed may have applied our RESET after that ESTOP (ESTOP jumps its queue): latch it again.
+      await bed.estop();
+      throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
     }
     // Someone else may have started one while the reset was on its way.
     const raced = this.current as ActiveSession | undefined;
@@ -207,6 +216,7 @@ export class Panel {
 
   /** Emergency stop: the ESTOP goes to the bed before any bookkeeping. Resolves when the bed confirmed it. */
   async estop(who: Who): Promise<void> {
+    this.estops++;
     const a = this.current;
     const sent = a && !FINAL_SESSION_STATES.has(a.session.state) ? a.session.estop() : this.opts.bed.estop();
     this.opts.store.audit.record(who.actor, "estop", { sessionId: a?.id }, who.remote);
