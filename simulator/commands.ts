@@ -2,7 +2,7 @@
 // duplicate cache: state gates, the limits table (E_RANGE with field/min/max), the
 // per-actuator stale-seq rule, then the action.
 import type { CommandFrame, DecodeError } from "../protocols/codec.ts";
-import { seqNewer } from "../protocols/constants.ts";
+import { DEDUP_DEPTH } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import { CUTOUT_RELEASE_MARGIN_C, SIM_LIMITS } from "./constants.ts";
 import type { BootFrame } from "./bootloader.ts";
@@ -103,7 +103,9 @@ export function executeCommand(fw: Firmware, f: CommandFrame): Reply {
     const refused = actuatorRefusal(fw, f);
     if (refused) return refused;
     const last = fw.lastApplied.get(key);
-    if (last !== undefined && !seqNewer(f.seq, last)) return ack({ stale: true });
+    // Stale = a little behind the last applied (reordered in flight). Anything further behind is
+    // a command after a long quiet spell whose number has come round: apply it.
+    if (last !== undefined && f.seq !== last && ((last - f.seq) & 0xffff) < DEDUP_DEPTH) return ack({ stale: true });
     fw.lastApplied.set(key, f.seq);
     applyActuator(fw, f);
     return ack();

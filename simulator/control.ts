@@ -172,7 +172,8 @@ export function buildTelemetry(fw: Firmware): Telemetry {
   if (fw.state === "bootloader") flags |= TLM_FLAGS.bootloader;
   const pos = clamp(fw.positionMm(), -50, 2000);
   return {
-    tMs: Math.max(0, Math.round(fw.nowMs())),
+    // Uptime since this boot (PROTOCOL.md §11): it restarts at a reboot, which the host watches for.
+    tMs: Math.max(0, Math.round(fw.nowMs() - fw.bootAtMs)),
     state: fw.state,
     projectorC: clamp(plant.sensorReadC("projector", true), -55, 250),
     matC: clamp(plant.sensorReadC("mat", true), -55, 250),

@@ -190,29 +190,31 @@ export class Firmware {
       if (kind === "crc") this.stats.crc++;
       else if (kind === "framing") this.stats.framing++;
       else if (kind === "too-long") this.stats.tooLong++;
-      else {
-        this.renewLease();
-        this.enqueue({ bad: r.error, line });
-      }
+      // Unknown type or bad body: answered with a NAK, but not a command, so no lease renewal.
+      else this.enqueue({ bad: r.error, line });
       return;
     }
     const f = r.frame;
-    this.renewLease();
+    // Only host commands renew the lease (PROTOCOL.md §9): an ACK of our event is not a heartbeat.
     if (f.type === "ACK") {
       this.outbox.ack(f.seq);
       return;
     }
     if (f.type === "TLM" || f.type === "EVT" || f.type === "NAK" || f.type === "DATA") {
-      if (f.type === "DATA") this.enqueue({ cmd: f as unknown as CommandFrame });
+      if (f.type === "DATA") {
+        this.renewLease();
+        this.enqueue({ cmd: f as unknown as CommandFrame });
+      }
       return;
     }
+    this.renewLease();
     if (f.type === "ESTOP") {
       // Out of band: acted on here, before anything waiting in the queue.
       this.o.advance();
       const cached = this.sid ? this.dedup.get(f.seq) : undefined;
       if (cached) return this.o.send(cached, "reply");
       if (this.state !== "estop") this.trip("estop", "E_ESTOP");
-      this.answer(f.seq, { ack: {} }, this.sid !== undefined);
+      this.answer(f.seq, { ack: undefined }, this.sid !== undefined);
       return;
     }
     this.enqueue({ cmd: f });

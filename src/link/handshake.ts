@@ -51,5 +51,15 @@ export async function handshake(wire: Wire, sid: string, hostName: string): Prom
   if (!parsed.ok) throw new BedlinkError(ErrorCode.BadReply, `device identity is malformed: ${parsed.error}`, { body: reply.body });
   const identity = parsed.value;
   if (identity.proto < HOST_PROTOCOL_RANGE[0] || identity.proto > HOST_PROTOCOL_RANGE[1]) throw mismatch(identity.proto);
+  // The heartbeat runs at a quarter of the lease, and the 32-seq span rule assumes about a second:
+  // a lease far off that is a firmware fault, not something to adapt to.
+  const { leaseMs } = identity.limits;
+  if (!(leaseMs >= LEASE_MIN_MS && leaseMs <= LEASE_MAX_MS)) {
+    throw new BedlinkError(ErrorCode.HandshakeFailed, `device reports a lease of ${leaseMs} ms; this controller works with ${LEASE_MIN_MS}–${LEASE_MAX_MS} ms (check the firmware's limits table)`, { leaseMs });
+  }
   return identity;
 }
+
+/** Leases the controller accepts (PROTOCOL.md §9: about a second). */
+export const LEASE_MIN_MS = 500;
+export const LEASE_MAX_MS = 5000;

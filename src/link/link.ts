@@ -262,7 +262,8 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     this.log.warn({ why }, "link lost");
     await this.dropPort(new BedlinkError(ErrorCode.LinkDown, `link down: ${why}`));
     // During connect/handshake the failing handshake reports it; only an up link schedules here.
-    if (!wasUp) return;
+    // close() may have run while the port was being dropped: a closed link stays closed.
+    if (!wasUp || (this.state as LinkState) === "closed") return;
     this.setState("down");
     if (this.opts.reconnect !== false) this.scheduleReconnect();
   }

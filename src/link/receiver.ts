@@ -30,9 +30,14 @@ export class Receiver {
     private readonly sink: ReceiverSink,
   ) {}
 
-  /** New session: the device's counter restarts, so old telemetry order means nothing. Event keys stay (see seenEvents). */
+  /**
+   * New session: the device's counter may have restarted, so old telemetry order and old event
+   * keys mean nothing (a rebooted device numbers its I_BOOT 0 again, with much the same uptime).
+   */
   resetSession(): void {
     this.lastTlmSeq = undefined;
+    this.seenEvents.length = 0;
+    this.seenSet.clear();
   }
 
   line(line: string): boolean {

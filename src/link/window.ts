@@ -3,6 +3,7 @@
 // stale), and never so far ahead of the oldest one that the device's dedup cache could
 // forget it (MAX_SEQ_SPAN); the rest wait in order. Every submitted command ends in exactly one of: its reply,
 // CommandRejected, CommandTimeout, LinkDown.
+import { BedlinkError, ErrorCode } from "../errors.ts";
 import { COMMAND_WINDOW, SEQ_MODULO } from "../../protocols/constants.ts";
 import type { CommandType } from "../../protocols/messages.ts";
 import { COMMAND_MAX_ATTEMPTS, MAX_SEQ_SPAN } from "./constants.ts";
@@ -93,10 +94,11 @@ export class CommandWindow {
         seq,
       );
       if (reply.type === "NAK") cmd.reject(rejection(cmd.type, reply));
-      else {
-        if (reply.body?.stale === true) wire.counters.staleReplies++;
-        cmd.resolve(reply.body);
-      }
+      else if (reply.body?.stale === true) {
+        // Not applied: a newer command for the same actuator won. Never report that as done.
+        wire.counters.staleReplies++;
+        cmd.reject(new BedlinkError(ErrorCode.CommandRejected, `device did not apply ${cmd.type} (seq ${seq}): a newer command for the same actuator was applied first`, { type: cmd.type, seq, stale: true }));
+      } else cmd.resolve(reply.body);
     } catch (err) {
       cmd.reject(err as Error);
     } finally {

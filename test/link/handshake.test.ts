@@ -31,6 +31,14 @@ describe("handshake", () => {
     expect(link.state).toBe("closed");
   });
 
+  it("firmware reports a 0 ms lease → HandshakeFailed naming the accepted range, no heartbeat storm", async () => {
+    const h = scriptedHarness({ bed: { identity: { limits: { ...TEST_IDENTITY.limits, leaseMs: 0 } } } });
+    const link = new Link({ transport: h.transport, clock: h.clock, random: h.random });
+    const err = await settleError(h.clock, link.open(), 10_000);
+    expect(isBedlinkError(err, ErrorCode.HandshakeFailed)).toBe(true);
+    expect(err.message).toBe("device reports a lease of 0 ms; this controller works with 500–5000 ms (check the firmware's limits table)");
+  });
+
   it("firmware speaks protocol 0 → the text says to update the firmware", async () => {
     const h = scriptedHarness({ bed: { proto: 0 } });
     const link = new Link({ transport: h.transport, clock: h.clock, random: h.random });
