@@ -9,10 +9,11 @@ import {
   CARRIAGE_TEST_SPEED_MMS,
   HOMING_WAIT_MS,
   MOTOR_RUNNING_MAX_MA,
+  OCCUPIED_KG,
   SWITCH_WINDOW_MM,
   TRAVEL_TIME_TOLERANCE,
 } from "./constants.ts";
-import { describeEvent, isLatched, readyForActuators, round1, type DiagContext } from "./context.ts";
+import { describeEvent, isLatched, isOccupied, readyForActuators, round1, type DiagContext } from "./context.ts";
 import type { CarriageTrace, CheckResult, Measurement } from "./types.ts";
 
 const has = (t: Telemetry, flag: number): boolean => (t.flags & flag) !== 0;
@@ -35,6 +36,10 @@ interface Leg {
 interface MotionRun {
   blockedBy?: string;
   blockEvent?: EventBody;
+  /** Not driven: someone is on the bed. */
+  refused?: string;
+  /** The operator asked to stop; the carriage was halted where it was. */
+  aborted?: boolean;
   legs: Leg[];
   /** Why the run stopped early (a trip, a refused command, a timeout). */
   stopped?: string;
@@ -47,29 +52,47 @@ const SWITCH_CODES = new Set(["E_LIMIT_SWITCH"]);
 async function runMotion(ctx: DiagContext): Promise<MotionRun> {
   const run: MotionRun = { legs: [], notes: [] };
   const fromMs = ctx.now();
+  // Looked at before and after getting the bed ready: someone may lie down while it resets or homes.
+  const occupied = async (): Promise<string | undefined> => {
+    const t = await ctx.fresh();
+    return isOccupied(t) ? `someone is on the bed (load ${round1(t.loadKg)} kg ≥ ${OCCUPIED_KG} kg): the carriage test runs the full track and needs an empty bed` : undefined;
+  };
+  let refused = await occupied();
+  if (refused) return { ...run, refused };
   const ready = await readyForActuators(ctx);
   if (!ready.ok) return { ...run, blockedBy: ready.reason, blockEvent: ready.event };
   run.notes.push(...ready.notes);
+  refused = await occupied();
+  if (refused) return { ...run, refused };
   const { trackMm, accelMmS2 } = ctx.bed.identity.limits;
   const tripped = (t: Telemetry): boolean => isLatched(t.state);
   const stopWith = (why: string): MotionRun => {
     const e = ctx.lastFaultSince(fromMs);
     return { ...run, stopped: e ? `${why}: ${describeEvent(e)}` : why, stopEvent: e };
   };
+  const stopForOperator = async (): Promise<MotionRun> => {
+    await ctx.bed.halt().catch((err: Error) => run.notes.push(`could not halt the carriage: ${err.message}`));
+    // A leg cut short is not a measurement of the carriage.
+    return { ...run, legs: run.legs.filter((l) => l.arrival), aborted: true, stopped: "stopped by the operator; carriage halted" };
+  };
   try {
     await ctx.bed.setLift(0);
     ctx.step("carriage", "homing");
+    if (ctx.aborted) return await stopForOperator();
     await ctx.bed.home();
-    const homed = await ctx.bed.waitForTelemetry((t) => tripped(t) || (t.state !== "homing" && has(t, TLM_FLAGS.homed) && !has(t, TLM_FLAGS.moving)), HOMING_WAIT_MS);
+    const homed = await ctx.bed.waitForTelemetry((t) => ctx.aborted || tripped(t) || (t.state !== "homing" && has(t, TLM_FLAGS.homed) && !has(t, TLM_FLAGS.moving)), HOMING_WAIT_MS);
+    if (ctx.aborted) return await stopForOperator();
     if (tripped(homed)) return stopWith("homing failed");
     for (const toMm of [trackMm, 0]) {
       const fromPos = ctx.bed.latest?.positionMm ?? 0;
       const leg: Leg = { toMm, fromMm: fromPos, expectedMs: expectedTravelMs(toMm - fromPos, CARRIAGE_TEST_SPEED_MMS, accelMmS2) };
       run.legs.push(leg);
       ctx.step("carriage", `travelling to ${toMm} mm`);
+      if (ctx.aborted) return await stopForOperator();
       const sentMs = ctx.now();
       await ctx.bed.moveTo(toMm, CARRIAGE_TEST_SPEED_MMS);
-      const arrived = await ctx.bed.waitForTelemetry((t) => tripped(t) || (!has(t, TLM_FLAGS.moving) && Math.abs(t.positionMm - toMm) <= ARRIVED_MM), leg.expectedMs * 2 + 2000);
+      const arrived = await ctx.bed.waitForTelemetry((t) => ctx.aborted || tripped(t) || (!has(t, TLM_FLAGS.moving) && Math.abs(t.positionMm - toMm) <= ARRIVED_MM), leg.expectedMs * 2 + 2000);
+      if (ctx.aborted) return await stopForOperator();
       leg.arrival = arrived;
       if (Math.abs(arrived.positionMm - toMm) <= ARRIVED_MM) leg.tookMs = ctx.now() - sentMs;
       if (tripped(arrived)) return stopWith(`the bed tripped to ${arrived.state} ${leg.tookMs === undefined ? `at ${round1(arrived.positionMm)} mm` : `on arriving at ${toMm} mm`}`);
@@ -107,7 +130,7 @@ export async function checkCarriage(ctx: DiagContext): Promise<CarriageOutcome> 
     })),
   };
   const faultEvent = run.blockEvent ?? run.stopEvent;
-  const problem = run.blockedBy ?? run.stopped;
+  const problem = run.refused ?? run.blockedBy ?? run.stopped;
 
   // ---- limit switches
   const lm: Measurement[] = [];
@@ -169,7 +192,11 @@ export async function checkCarriage(ctx: DiagContext): Promise<CarriageOutcome> 
 
   let travelStatus: CheckResult["status"] = "pass";
   let travelMessage = `home → ${trackMm} mm → home at ${CARRIAGE_TEST_SPEED_MMS} mm/s in ${run.legs.map((l) => `${((l.tookMs ?? 0) / 1000).toFixed(1)} s`).join(" and ")}, peak ${Math.round(runningMa)} mA`;
-  if (findings.length > 0) {
+  if (run.refused || run.aborted) {
+    // Nothing was judged: a refusal or the operator's stop is never a pass, nor the carriage's fault.
+    travelStatus = run.refused ? "refused" : "skipped";
+    travelMessage = run.refused ?? `${run.stopped}${Number.isFinite(whereMm) ? ` at ${whereMm} mm` : ""}`;
+  } else if (findings.length > 0) {
     travelStatus = "fail";
     travelMessage = findings.join("; ");
   } else if (problem && switchFault) {
@@ -186,10 +213,13 @@ export async function checkCarriage(ctx: DiagContext): Promise<CarriageOutcome> 
 
   let limitStatus: CheckResult["status"];
   let limitMessage: string;
-  if (switchFault) {
+  if (run.refused) {
+    limitStatus = "refused";
+    limitMessage = run.refused;
+  } else if (switchFault) {
     limitStatus = "fail";
     limitMessage = switchFindings.join("; ") + (switchEvent && !switchFindings.some((f) => f.includes(switchEvent.code)) ? ` — ${describeEvent(switchEvent)}` : "");
-  } else if (atHome.length && atEnd.length) {
+  } else if (atHome.length && atEnd.length && !run.aborted) {
     limitStatus = "pass";
     limitMessage = "home switch closed only at home, end switch only at the end";
   } else {

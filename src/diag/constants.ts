@@ -45,6 +45,12 @@ export const HEATER_RISE_TOLERANCE = 0.35;
 export const HEATER_DUTY_MIN_PERCENT = 90;
 /** Abort the test if the zone passes its setpoint by this much (a runaway), °C. */
 export const HEATER_OVERSHOOT_ABORT_C = 3;
+/** After switching off, watch the zone this long: the sensor catches up with its element within ~3 lags (≤ 9 s), then a healthy zone only cools. */
+export const HEATER_OFF_WATCH_MS = 20_000;
+/** The stuck-heater verdict looks at the watch's last this-long (starting 10 s after off: lag residue ≤ 0.2 K·e^-3.3 ≈ 0.01 K). */
+export const HEATER_OFF_RISE_WINDOW_MS = 10_000;
+/** Rise allowed over that window, K: healthy ≤ 0.05 K (lag + fitted noise); a stuck switch adds ≈ 0.6 K (mat, 200 W / 3000 J/K) to 1 K (projector). */
+export const HEATER_OFF_RISE_MAX_K = 0.4;
 /** Room temperature the expected rate assumes, °C (showroom, PHYSICS.md). */
 export const ASSUMED_ROOM_C = 22;
 

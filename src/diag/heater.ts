@@ -1,6 +1,6 @@
 // Heater rise test, one zone at a time: a minute at full power from rest, the rise compared with
-// what the heater's power and the zone's heat capacity give, then the heater off again.
-// Refused with someone on the bed: a technician test must never heat a person.
+// what the heater's power and the zone's heat capacity give, then the heater off again and watched:
+// a shorted heater switch keeps heating with duty 0. Refused with someone on the bed.
 import type { Zone } from "../../protocols/constants.ts";
 import type { Telemetry } from "../../protocols/messages.ts";
 import {
@@ -9,6 +9,9 @@ import {
   HEATER_DUTY_MIN_PERCENT,
   HEATER_HEADROOM_MIN_C,
   HEATER_MODELS,
+  HEATER_OFF_RISE_MAX_K,
+  HEATER_OFF_RISE_WINDOW_MS,
+  HEATER_OFF_WATCH_MS,
   HEATER_OVERSHOOT_ABORT_C,
   HEATER_RISE_MS,
   HEATER_RISE_TOLERANCE,
@@ -16,7 +19,7 @@ import {
   OCCUPIED_KG,
 } from "./constants.ts";
 import { describeEvent, isLatched, isOccupied, mean, readyForActuators, round1, type DiagContext } from "./context.ts";
-import type { CheckResult, HeaterCurve, Measurement } from "./types.ts";
+import type { CheckId, CheckResult, HeaterCurve, Measurement } from "./types.ts";
 
 const tempOf = (zone: Zone, t: Telemetry): number => (zone === "projector" ? t.projectorC : t.matC);
 const dutyOf = (zone: Zone, t: Telemetry): number => (zone === "projector" ? t.projectorDuty : t.matDuty);
@@ -32,23 +35,76 @@ export function expectedRiseK(zone: Zone, startC: number, durationMs = HEATER_RI
 const WATCH_MS = 1000;
 /** Telemetry older than this many periods is stale (DESIGN-NOTES: 3 periods). */
 const STALE_TELEMETRY_PERIODS = 3;
+/** Progress runs over the rise and the watch after switch-off together. */
+const TOTAL_MS = HEATER_RISE_MS + HEATER_OFF_WATCH_MS;
+
+type Stop = { status: "fail" | "refused" | "skipped"; message: string };
+
+const occupiedRefusal = (loadKg: number): string => `someone is on the bed (load ${round1(loadKg)} kg ≥ ${OCCUPIED_KG} kg): the heater test needs an empty bed`;
+
+/** The link is down or telemetry stale: the bed may be doing anything. */
+function lostSight(ctx: DiagContext): Stop | undefined {
+  const ageMs = ctx.clock.now() - (ctx.bed.latestAtMs ?? -Infinity);
+  if (ctx.bed.linkState === "up" && ageMs <= STALE_TELEMETRY_PERIODS * (1000 / ctx.bed.identity.telemetryHz)) return undefined;
+  return { status: "fail", message: `lost sight of the bed during the test (link ${ctx.bed.linkState}, last telemetry ${Math.round(ageMs)} ms ago); the bed's lease switches its heaters off within ${ctx.bed.identity.limits.leaseMs} ms` };
+}
+
+/**
+ * The bed restarted since sinceMs (reset, power blip, watchdog) and forgot the test's setpoint. Boot
+ * and homing at home last well under the 1 s watch step, so the recording is searched, not the latest frame.
+ */
+function restarted(ctx: DiagContext, sinceMs: number): Stop | undefined {
+  const seen = ctx.recorder.between(sinceMs).find((s) => s.t.state === "boot" || s.t.state === "homing")?.t.state;
+  const booted = ctx.recorder.eventsSince(sinceMs).some((x) => x.e.code === "I_BOOT");
+  if (!seen && !booted) return undefined;
+  return { status: "fail", message: `the bed restarted during the test (${booted ? "I_BOOT" : `state ${seen}`}): a reset, power blip or watchdog; test abandoned, heater switched off` };
+}
+
+/** Least-squares slope, K/s: over a 10 s window the sensor noise averages out, two end points would not. */
+function slopeKs(points: [number, number][]): number {
+  const mx = mean(points.map((p) => p[0]));
+  const my = mean(points.map((p) => p[1]));
+  const sxx = points.reduce((a, [x]) => a + (x - mx) ** 2, 0);
+  return sxx > 0 ? (points.reduce((a, [x, y]) => a + (x - mx) * (y - my), 0) / sxx) * 1000 : NaN;
+}
+
+/**
+ * After switch-off: the sensor catches up with its element for a few seconds (stored heat), then a
+ * healthy zone cools. Still rising at the end means something still powers the heater.
+ */
+async function watchAfterOff(ctx: DiagContext, zone: Zone, id: CheckId): Promise<{ stop?: Stop; riseK: number; dutyPct: number }> {
+  const offMs = ctx.now();
+  while (ctx.now() - offMs < HEATER_OFF_WATCH_MS) {
+    await ctx.clock.sleep(Math.min(WATCH_MS, HEATER_OFF_WATCH_MS - (ctx.now() - offMs)));
+    const leftS = Math.ceil((HEATER_OFF_WATCH_MS - (ctx.now() - offMs)) / 1000);
+    ctx.step(id, `heater off: watching the ${zone} stop rising, ${leftS} s left`, (HEATER_RISE_MS + ctx.now() - offMs) / TOTAL_MS);
+    const stop = ctx.aborted ? { status: "skipped" as const, message: "stopped by the operator before the heater was seen to stay off; heater switched off" } : (lostSight(ctx) ?? restarted(ctx, offMs));
+    if (stop) return { stop, riseK: NaN, dutyPct: NaN };
+  }
+  const tail = ctx.recorder.between(ctx.now() - HEATER_OFF_RISE_WINDOW_MS);
+  const riseK = (slopeKs(tail.map((s) => [s.atMs, tempOf(zone, s.t)])) * HEATER_OFF_RISE_WINDOW_MS) / 1000;
+  return { riseK, dutyPct: mean(tail.map((s) => dutyOf(zone, s.t))) };
+}
 
 export async function checkHeater(ctx: DiagContext, zone: Zone): Promise<{ result: CheckResult; curve?: HeaterCurve }> {
   const id = zone === "projector" ? "heater.projector" : "heater.mat";
   const at = ctx.now();
   const maxC = zone === "projector" ? ctx.bed.identity.limits.projectorMaxC : ctx.bed.identity.limits.matMaxC;
 
+  const refuse = (loadKg: number, notes: string[] = []) => ({ result: ctx.result(id, at, "refused", occupiedRefusal(loadKg), [{ name: "load", value: round1(loadKg), unit: "kg", limit: `< ${OCCUPIED_KG} kg`, ok: false }], notes) });
   let t = await ctx.fresh();
-  if (isOccupied(t)) {
-    return { result: ctx.result(id, at, "refused", `someone is on the bed (load ${round1(t.loadKg)} kg ≥ ${OCCUPIED_KG} kg): the heater test needs an empty bed`, [{ name: "load", value: round1(t.loadKg), unit: "kg", limit: `< ${OCCUPIED_KG} kg`, ok: false }]) };
-  }
+  if (isOccupied(t)) return refuse(t.loadKg);
   const ready = await readyForActuators(ctx);
   if (!ready.ok) return { result: ctx.result(id, at, "skipped", `not run: ${ready.reason}`, []) };
   const notes = [...ready.notes];
 
   const baselineFromMs = ctx.now();
   await ctx.clock.sleep(HEATER_BASELINE_MS);
-  const baseline = ctx.recorder.between(baselineFromMs).map((s) => tempOf(zone, s.t));
+  const baselineSamples = ctx.recorder.between(baselineFromMs);
+  // Look again just before switching on: someone may have lain down while the bed was reset, homed or watched.
+  const heaviestKg = Math.max(ctx.bed.latest?.loadKg ?? 0, ...baselineSamples.map((s) => s.t.loadKg));
+  if (heaviestKg >= OCCUPIED_KG) return refuse(heaviestKg, notes);
+  const baseline = baselineSamples.map((s) => tempOf(zone, s.t));
   const startC = mean(baseline);
   if (!Number.isFinite(startC)) return { result: ctx.result(id, at, "fail", "no telemetry from the bed before heating", [], notes) };
   if (startC > maxC - HEATER_HEADROOM_MIN_C) {
@@ -58,7 +114,7 @@ export async function checkHeater(ctx: DiagContext, zone: Zone): Promise<{ resul
   const expectedK = expectedRiseK(zone, startC);
   const toleranceK = expectedK * HEATER_RISE_TOLERANCE;
 
-  let abort: { status: "fail" | "refused" | "skipped"; message: string } | undefined;
+  let abort: Stop | undefined;
   let heatOnMs = ctx.now();
   try {
     await ctx.bed.setHeat(zone, setpointC);
@@ -67,16 +123,13 @@ export async function checkHeater(ctx: DiagContext, zone: Zone): Promise<{ resul
       await ctx.clock.sleep(Math.min(WATCH_MS, HEATER_RISE_MS - (ctx.now() - heatOnMs)));
       t = ctx.bed.latest ?? t;
       const elapsedMs = ctx.now() - heatOnMs;
-      ctx.step(id, `${zone} ${tempOf(zone, t).toFixed(1)} °C (+${(tempOf(zone, t) - startC).toFixed(1)} K), ${Math.ceil((HEATER_RISE_MS - elapsedMs) / 1000)} s left`, elapsedMs / HEATER_RISE_MS);
+      ctx.step(id, `${zone} ${tempOf(zone, t).toFixed(1)} °C (+${(tempOf(zone, t) - startC).toFixed(1)} K), ${Math.ceil((HEATER_RISE_MS - elapsedMs) / 1000)} s left`, elapsedMs / TOTAL_MS);
       if (ctx.aborted) {
         abort = { status: "skipped", message: "stopped by the operator; heater switched off" };
         break;
       }
-      const ageMs = ctx.clock.now() - (ctx.bed.latestAtMs ?? -Infinity);
-      if (ctx.bed.linkState !== "up" || ageMs > STALE_TELEMETRY_PERIODS * (1000 / ctx.bed.identity.telemetryHz)) {
-        abort = { status: "fail", message: `lost sight of the bed during the test (link ${ctx.bed.linkState}, last telemetry ${Math.round(ageMs)} ms ago); the bed's lease switches its heaters off within ${ctx.bed.identity.limits.leaseMs} ms` };
-        break;
-      }
+      abort = lostSight(ctx) ?? restarted(ctx, heatOnMs);
+      if (abort) break;
       if (t.loadKg >= OCCUPIED_KG) {
         abort = { status: "refused", message: `stopped: someone got on the bed (load ${round1(t.loadKg)} kg); heater switched off` };
         break;
@@ -93,9 +146,14 @@ export async function checkHeater(ctx: DiagContext, zone: Zone): Promise<{ resul
     }
   } finally {
     // Back off whatever happened; if this fails too, the run's final clean-up sends SAFE.
-    await ctx.bed.setHeat(zone, 0).catch((err: Error) => notes.push(`could not switch the ${zone} heater off: ${err.message}`));
+    await ctx.bed.setHeat(zone, 0).catch((err: Error) => {
+      notes.push(`could not switch the ${zone} heater off: ${err.message}`);
+      abort ??= { status: "fail", message: `could not switch the ${zone} heater off: ${err.message}` };
+    });
   }
   const endMs = ctx.now();
+  const off = abort ? undefined : await watchAfterOff(ctx, zone, id);
+  abort ??= off?.stop;
 
   const during = ctx.recorder.between(heatOnMs, endMs);
   const tail = ctx.recorder.between(endMs - HEATER_BASELINE_MS, endMs).map((s) => tempOf(zone, s.t));
@@ -119,9 +177,16 @@ export async function checkHeater(ctx: DiagContext, zone: Zone): Promise<{ resul
     { name: `rise in ${HEATER_RISE_MS / 1000} s`, value: round1(riseK), unit: "K", limit: `${round1(expectedK - toleranceK)}–${round1(expectedK + toleranceK)} K (expected ${round1(expectedK)} K ± ${HEATER_RISE_TOLERANCE * 100} %)`, ...(abort ? {} : { ok: riseOk }) },
     { name: "mean heater duty", value: Number.isFinite(dutyPct) ? Math.round(dutyPct) : null, unit: "%", limit: `≥ ${HEATER_DUTY_MIN_PERCENT} %`, ...(abort || !Number.isFinite(dutyPct) ? {} : { ok: dutyPct >= HEATER_DUTY_MIN_PERCENT }) },
   ];
-  if (abort) return { result: ctx.result(id, at, abort.status, abort.message, ms, notes), curve };
+  if (abort || !off) return { result: ctx.result(id, at, abort?.status ?? "fail", abort?.message ?? "heater-off watch did not run", ms, notes), curve };
+  const offOk = off.riseK <= HEATER_OFF_RISE_MAX_K;
+  const offName = `rise over the last ${HEATER_OFF_RISE_WINDOW_MS / 1000} s of ${HEATER_OFF_WATCH_MS / 1000} s off`;
+  ms.push({ name: offName, value: Number.isFinite(off.riseK) ? Math.round(off.riseK * 100) / 100 : null, unit: "K", limit: `≤ ${HEATER_OFF_RISE_MAX_K} K`, ok: offOk });
+  if (!offOk) {
+    const cause = off.dutyPct < 1 ? "stuck heater switch (or welded relay)" : `the firmware still drives it at ${Math.round(off.dutyPct)} % after being set to 0`;
+    return { result: ctx.result(id, at, "fail", `${zone} heater warms while off: ${Number.isFinite(off.riseK) ? `+${round1(off.riseK)} K` : "no readings"} over the last ${HEATER_OFF_RISE_WINDOW_MS / 1000} s with duty ${Math.round(off.dutyPct)} %: ${cause}`, ms, notes), curve };
+  }
 
-  let message = `rose ${round1(riseK)} K in ${HEATER_RISE_MS / 1000} s (expected ${round1(expectedK)} K ± ${HEATER_RISE_TOLERANCE * 100} %), then switched off`;
+  let message = `rose ${round1(riseK)} K in ${HEATER_RISE_MS / 1000} s (expected ${round1(expectedK)} K ± ${HEATER_RISE_TOLERANCE * 100} %), then switched off and stopped rising`;
   let status: "pass" | "fail" = "pass";
   if (!riseOk || dutyPct < HEATER_DUTY_MIN_PERCENT) {
     status = "fail";
