@@ -98,7 +98,7 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(alarmRoutes, { ctx });
   await app.register(historyRoutes, { ctx });
   await app.register(techLoginRoutes, { ctx });
-  await app.register(techRoutes, { ctx });
+  await app.register(techRoutes, { ctx, work });
   await app.register(techDiagRoutes, { ctx, work, clock: opts.clock });
   await app.register(techFirmwareRoutes, { ctx, work, clock: opts.clock });
   await app.register(techLiveRoutes, { ctx, work, clock: opts.clock });

@@ -114,6 +114,14 @@ describe("the self-test from the technician page", () => {
     expect((await diagState()).state).toBe("idle");
   });
 
+  it("while it runs: a technician reset of the bed is refused with 409 (it would undo the test's safe state)", async () => {
+    expect((await startDiag()).statusCode).toBe(202);
+    await h.until(() => h.sim.truth.zones.projector.setC > 0, 120_000);
+    const reset = await h.call({ method: "POST", url: "/api/tech/reset", headers: auth });
+    expect(reset.statusCode).toBe(409);
+    expect(reset.json().message).toMatch(/while the self-test is running/);
+  });
+
   it("while it runs: a second self-test, a firmware update and a program start are refused with 409; abort skips the rest and leaves the bed idle, cold and parked", async () => {
     expect((await startDiag()).statusCode).toBe(202);
     await h.until(() => h.sim.truth.zones.projector.setC > 0, 120_000); // in the heater rise

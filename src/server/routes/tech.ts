@@ -1,5 +1,6 @@
 // Technician routes: the login (open), and the group behind it: device log, link statistics, device
 // counters, reset of a latched stop, the audit log. Diagnostics and firmware routes join this group.
+import type { TechWork } from "../techWork.ts";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { BedlinkError, ErrorCode } from "../../errors.ts";
@@ -29,7 +30,7 @@ export const techLoginRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (
   });
 };
 
-export const techRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (app, { ctx }) => {
+export const techRoutes: FastifyPluginAsyncZod<RouteGroupOptions & { work?: TechWork }> = async (app, { ctx, work }) => {
   app.addHook("onRequest", ctx.auth.require);
   const bed = ctx.panel.bed;
 
@@ -79,6 +80,9 @@ export const techRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (app, 
     handler: async (request) => {
       const s = ctx.panel.sessionView();
       if (s) throw new BedlinkError(ErrorCode.NotAllowedInState, `Cannot reset the bed during a session (${s.stateText.toLowerCase()}); stop it first.`, { state: s.state });
+      // The self-test and a firmware update own the bed while they run: a reset would undo their safe state.
+      const job = work?.running;
+      if (job) throw new BedlinkError(ErrorCode.NotAllowedInState, `Cannot reset the bed while ${job === "diagnostics" ? "the self-test" : "a firmware update"} is running; wait for it or stop it first.`, { state: job });
       await bed.reset();
       ctx.store.audit.record("technician", "device.reset", {}, request.ip);
       return { ok: true as const };
