@@ -109,3 +109,22 @@ export function seqNewer(a: number, b: number): boolean {
 export function nextSeq(s: number): number {
   return (s + 1) % SEQ_MODULO;
 }
+
+/**
+ * Which actuator a command drives, for the per-actuator stale rule (PROTOCOL.md §7) and the
+ * host's one-command-per-actuator window (§6); undefined for commands that drive none.
+ */
+export function actuatorOf(type: string, body: unknown): string | undefined {
+  switch (type) {
+    case "HEAT":
+      return `heat:${String((body as { zone?: unknown } | undefined)?.zone)}`;
+    case "MOVE":
+    case "HALT":
+    case "HOME":
+      return "carriage";
+    case "LIFT":
+      return "lift";
+    default:
+      return undefined;
+  }
+}

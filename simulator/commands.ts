@@ -2,7 +2,7 @@
 // duplicate cache: state gates, the limits table (E_RANGE with field/min/max), the
 // per-actuator stale-seq rule, then the action.
 import type { CommandFrame, DecodeError } from "../protocols/codec.ts";
-import { DEDUP_DEPTH } from "../protocols/constants.ts";
+import { actuatorOf, DEDUP_DEPTH } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import { CUTOUT_RELEASE_MARGIN_C, SIM_LIMITS } from "./constants.ts";
 import type { BootFrame } from "./bootloader.ts";
@@ -60,22 +60,6 @@ export function nakForRawBody(e: DecodeError, line: string): NakBody {
   return { code: "E_BAD_BODY", message: e.detail.slice(0, 200), ...(e.field ? { field: e.field } : {}) };
 }
 
-/** Commands that drive an actuator, and which actuator (for the stale-seq rule). */
-function actuatorKey(f: CommandFrame): string | undefined {
-  switch (f.type) {
-    case "HEAT":
-      return `heat:${f.body.zone}`;
-    case "MOVE":
-    case "HALT":
-    case "HOME":
-      return "carriage";
-    case "LIFT":
-      return "lift";
-    default:
-      return undefined;
-  }
-}
-
 function stateGate(fw: Firmware): Reply | undefined {
   switch (fw.state) {
     case "estop":
@@ -94,7 +78,7 @@ function stateGate(fw: Firmware): Reply | undefined {
 }
 
 export function executeCommand(fw: Firmware, f: CommandFrame): Reply {
-  const key = actuatorKey(f);
+  const key = actuatorOf(f.type, f.body);
   if (key) {
     const gate = stateGate(fw);
     if (gate) return gate;

@@ -4,26 +4,11 @@
 // forget it (MAX_SEQ_SPAN); the rest wait in order. Every submitted command ends in exactly one of: its reply,
 // CommandRejected, CommandTimeout, LinkDown.
 import { BedlinkError, ErrorCode } from "../errors.ts";
-import { COMMAND_WINDOW, SEQ_MODULO } from "../../protocols/constants.ts";
+import { actuatorOf, COMMAND_WINDOW, SEQ_MODULO } from "../../protocols/constants.ts";
 import type { CommandType } from "../../protocols/messages.ts";
 import { COMMAND_MAX_ATTEMPTS, MAX_SEQ_SPAN } from "./constants.ts";
 import { exchange, rejection, type Wire } from "./exchange.ts";
 
-/** The device's per-actuator stale rule groups commands like this (DESIGN-NOTES). */
-export function actuatorOf(type: CommandType, body: unknown): string | undefined {
-  switch (type) {
-    case "HEAT":
-      return `heat:${String((body as { zone?: unknown }).zone)}`;
-    case "MOVE":
-    case "HALT":
-    case "HOME":
-      return "carriage";
-    case "LIFT":
-      return "lift";
-    default:
-      return undefined;
-  }
-}
 
 interface Queued {
   type: CommandType;

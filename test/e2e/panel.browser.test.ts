@@ -1,26 +1,18 @@
 // The panel in a real browser (Debian chromium driven by playwright-core) against the built-in
 // simulator: start the day's program, watch the projectors warm, press emergency stop, see the page
 // say stopped and the simulator's heaters off. Screenshots go to test-artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RealClock, VirtualClock } from "../../protocols/clock.ts";
 import type { SimulatedBed } from "../../simulator/index.ts";
-import { openBed } from "../../src/cli/connect.ts";
-import { silentLogger } from "../../src/log.ts";
-import { buildApp } from "../../src/server/app.ts";
-import { paceVirtualClock } from "../../src/server/pacing.ts";
 import { openStore, type PanelStore } from "../../src/store/index.ts";
+import { ARTIFACTS, chromiumAvailable, launchChromium, servePanelOnSimulator } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
 /** The simulator at 20× real time: homing and the spine scan (~36 s of bed time) take under 2 s. */
 const SIM_SPEED = 20;
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install -y chromium)`);
-if (!haveChromium) console.warn(`skipping the browser test: ${CHROMIUM} not installed (apt-get install -y chromium)`);
+const haveChromium = chromiumAvailable("the browser test");
 
 describe.runIf(haveChromium)("the showroom panel in a browser", () => {
   let browser: Browser;
@@ -32,28 +24,15 @@ describe.runIf(haveChromium)("the showroom panel in a browser", () => {
   const userDataDir = mkdtempSync(join(tmpdir(), "bedlink-chromium-"));
 
   beforeAll(async () => {
-    const real = new RealClock();
-    const clock = new VirtualClock();
     store = openStore(dataDir);
-    const opened = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: 3 });
-    sim = opened.sim!;
-    const stopPacing = paceVirtualClock(clock, real, SIM_SPEED);
-    const app = await buildApp({ bed: opened.bed, sim, clock, serverClock: real, store });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const addr = app.server.address();
-    url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/`;
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1280, height: 800 },
-    });
+    const served = await servePanelOnSimulator({ store, seed: 3, simSpeed: SIM_SPEED });
+    url = served.url;
+    sim = served.sim;
+    const context = await launchChromium(userDataDir);
     browser = context.browser()!;
     close = async () => {
       await context.close();
-      await app.close();
-      stopPacing();
-      store.close();
+      await served.close();
     };
   }, 60_000);
 

@@ -2,29 +2,21 @@
 // simulator: log in, run the self-test and watch every check get its verdict, open the report, then
 // update the firmware with a signed image. Screenshots go to test-artifacts/.
 import { generateKeyPairSync } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RealClock, VirtualClock } from "../../protocols/clock.ts";
 import { SIM_IDENTITY } from "../../simulator/constants.ts";
 import type { SimulatedBed } from "../../simulator/index.ts";
-import { openBed } from "../../src/cli/connect.ts";
 import { CHECK_IDS } from "../../src/diag/index.ts";
 import { signImage } from "../../src/firmware/sign.ts";
-import { silentLogger } from "../../src/log.ts";
-import { buildApp } from "../../src/server/app.ts";
-import { paceVirtualClock } from "../../src/server/pacing.ts";
 import { openStore, type PanelStore } from "../../src/store/index.ts";
+import { ARTIFACTS, chromiumAvailable, launchChromium, servePanelOnSimulator } from "./browser.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = "test-artifacts";
 /** The simulator at 50× real time: the self-test's ≈ 4 minutes of bed time take a few seconds. */
 const SIM_SPEED = 50;
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium && process.env.CI === "true") throw new Error(`${CHROMIUM} is missing: CI must install chromium (apt-get install -y chromium)`);
-if (!haveChromium) console.warn(`skipping the technician browser test: ${CHROMIUM} not installed (apt-get install -y chromium)`);
+const haveChromium = chromiumAvailable("the technician browser test");
 
 describe.runIf(haveChromium)("the technician page in a browser", () => {
   let context: BrowserContext;
@@ -41,30 +33,17 @@ describe.runIf(haveChromium)("the technician page in a browser", () => {
   beforeAll(async () => {
     mkdirSync(join(dataDir, "firmware", "trusted-keys"), { recursive: true });
     writeFileSync(join(dataDir, "firmware", "trusted-keys", "test.pem"), key.publicKey.export({ type: "spki", format: "pem" }));
-    const real = new RealClock();
-    const clock = new VirtualClock();
     store = openStore(dataDir);
     secret = (await store.technician.ensureSecret())!;
     // Nobody on the bed: the heater rise tests run (they refuse with someone lying on it).
-    const opened = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: 4, person: null });
-    sim = opened.sim!;
-    const stopPacing = paceVirtualClock(clock, real, SIM_SPEED);
-    const app = await buildApp({ bed: opened.bed, sim, clock, serverClock: real, store });
-    await app.listen({ host: "127.0.0.1", port: 0 });
-    const addr = app.server.address();
-    url = `http://127.0.0.1:${typeof addr === "object" && addr ? addr.port : 0}/`;
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-      viewport: { width: 1280, height: 800 },
-    });
+    const served = await servePanelOnSimulator({ store, seed: 4, simSpeed: SIM_SPEED, person: null });
+    url = served.url;
+    sim = served.sim;
+    context = await launchChromium(userDataDir);
     page = context.pages()[0] ?? (await context.newPage());
     close = async () => {
       await context.close();
-      await app.close();
-      stopPacing();
-      store.close();
+      await served.close();
     };
   }, 60_000);
 

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "../helpers/prng.ts";
 import { decodeFrame, type DecodeErrorKind, encodeFrame, type Frame } from "../../protocols/codec.ts";
 import { MAX_FRAME_BYTES } from "../../protocols/constants.ts";
 import { crc16String, crcHex } from "../../protocols/crc16.ts";
@@ -24,17 +25,8 @@ const GOOD_FRAMES: Frame[] = [
   { type: "DATA", seq: 40, body: { offset: 512, bytes: Uint8Array.from([0, 10, 13, 27, 42, 255]) } },
 ];
 
-/** A tiny seeded PRNG (mulberry32): the garbage is random but the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded: the garbage is random but the same on every run. */
+const prng = mulberry32;
 
 describe("decode never throws or stalls on whatever the wire delivers", () => {
   it("arbitrary strings (any code point) get a result, never an exception", () => {
