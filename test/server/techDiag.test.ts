@@ -95,6 +95,18 @@ describe("the self-test from the technician page", () => {
     const audit = h.store.audit.recent(20).filter((e) => e.action.startsWith("diag."));
     expect(audit.map((e) => e.action)).toEqual(["diag.finish", "diag.start"]);
     expect(audit[0]).toMatchObject({ actor: "technician", remote: "127.0.0.1", detail: { overall: "pass", failed: [] } });
+
+    // The report survives a restart of the server on the same data directory.
+    const dataDir = h.dataDir;
+    const keep = await panelHarness({ dataDir, person: null });
+    try {
+      const login2 = await keep.call({ method: "POST", url: "/api/tech/login", payload: { secret: h.secret } });
+      const again = await keep.call({ url: "/api/tech/diag/report.html", headers: { authorization: `Bearer ${login2.json().token}` } });
+      expect(again.statusCode).toBe(200);
+      expect(again.body).toContain("Heater rise: projector");
+    } finally {
+      await keep.close();
+    }
   }, 60_000);
 
   it("before any run, the report is 404 and there is nothing to abort (409)", async () => {

@@ -1,6 +1,8 @@
 // The self-test from the technician page: started in the background (never during a session or a
 // flash), progress per check pushed on the technician stream, the last report kept for reading as HTML.
 import { randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { CHECK_IDS, CHECK_TITLES, renderHtmlReport, runDiagnostics, type CheckId, type CheckStatus, type DiagProgress, type DiagReport, type Measurement } from "../../diag/index.ts";
@@ -50,6 +52,25 @@ export class DiagJob {
     private readonly deps: { bed: BedDriver; clock: Clock; store: PanelStore; work: TechWork; logger: Logger },
   ) {
     deps.work.publish("diag", () => this.view);
+    // The last report survives a restart: a technician may send it after the service visit.
+    try {
+      this.report = JSON.parse(readFileSync(this.reportPath, "utf8")) as DiagReport;
+    } catch {
+      this.report = undefined; // none yet, or unreadable: the next run writes a fresh one
+    }
+  }
+
+  private get reportPath(): string {
+    return join(this.deps.store.dataDir, "diag", "last-report.json");
+  }
+
+  private keep(report: DiagReport): void {
+    try {
+      mkdirSync(dirname(this.reportPath), { recursive: true, mode: 0o700 });
+      writeFileSync(this.reportPath, JSON.stringify(report));
+    } catch (err) {
+      this.deps.logger.warn({ err }, "could not save the self-test report; it stays available until the server restarts");
+    }
   }
 
   get state(): DiagView {
@@ -74,6 +95,7 @@ export class DiagJob {
       .then(
         (report) => {
           this.report = report;
+          this.keep(report);
           const aborted = controller.signal.aborted;
           this.view = {
             ...this.view,
