@@ -16,6 +16,7 @@ import { TypedEmitter } from "./emitter.ts";
 import { exchange, rejection, type ReplyFrame, type Wire } from "./exchange.ts";
 import { handshake, newSessionId } from "./handshake.ts";
 import { Heartbeat } from "./heartbeat.ts";
+import { RebootWatch } from "./rebootWatch.ts";
 import { Receiver } from "./receiver.ts";
 import { RttEstimator } from "./rtt.ts";
 import { emptyCounters, type LinkStats } from "./stats.ts";
@@ -70,10 +71,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private readonly heartbeat: Heartbeat;
   private reconnectTimer: TimerHandle | undefined;
   private backoffMs = K.RECONNECT_INITIAL_MS;
-  /** Seen a non-boot TLM since the handshake: a later `boot` state means the device restarted. */
-  private sawRunningTelemetry = false;
-  /** Highest device uptime (TLM tMs) seen this session. */
-  private lastDeviceUptimeMs: number | undefined;
+  private readonly rebootWatch = new RebootWatch();
 
   constructor(private readonly opts: LinkOptions) {
     super((event, err) => this.log.error({ err, event }, "link listener threw"));
@@ -196,8 +194,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     this.hostSeq = Math.floor(this.random() * SEQ_MODULO);
     this.rtt.resetEstimate();
     this.receiver.resetSession();
-    this.sawRunningTelemetry = false;
-    this.lastDeviceUptimeMs = undefined;
+    this.rebootWatch.reset();
     this.lastRxMs = this.clock.now();
     let identity: Identity;
     try {
@@ -324,24 +321,13 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   }
 
   private onTelemetry(t: Telemetry, seq: number): void {
-    if (t.state === "boot") {
-      if (this.sawRunningTelemetry) this.deviceRebooted("telemetry state boot");
-    } else if (this.state === "up") {
-      // The device's uptime only goes forward; a reading far behind the last one is a new boot
-      // (a reordered frame is at most a few periods behind).
-      if (this.lastDeviceUptimeMs !== undefined && t.tMs + K.UPTIME_BACKWARDS_MS < this.lastDeviceUptimeMs) {
-        this.deviceRebooted("device uptime went backwards");
-      } else this.sawRunningTelemetry = true;
-      this.lastDeviceUptimeMs = Math.max(this.lastDeviceUptimeMs ?? 0, t.tMs);
-    }
+    const rebooted = this.rebootWatch.check(t, this.state === "up");
+    if (rebooted) this.deviceRebooted(rebooted);
     this.emit("telemetry", t, seq);
   }
 
   private onEvent(e: EventBody, seq: number): void {
-    // I_BOOT is delivered, but not used to detect a reboot: the announcement of the boot we
-    // connected to can arrive after our handshake (the device retransmits it until ACKed), and
-    // nothing in it tells the two apart. Boot-state telemetry, uptime going backwards and
-    // E_NO_HANDSHAKE are unambiguous, and telemetry comes every period.
+    // I_BOOT is delivered but is no reboot trigger (see RebootWatch).
     this.emit("event", e, seq);
   }
 
