@@ -177,7 +177,9 @@ function otherCommand(fw: Firmware, f: CommandFrame): Reply {
 }
 
 function reset(fw: Firmware): Reply {
-  if (fw.state === "cutout") {
+  // The cut-out latch is the open relay, whatever state came after it (an ESTOP, a reboot):
+  // it is released only once the element has cooled.
+  if (fw.state === "cutout" || fw.plant.relayOpen) {
     const hottest = Math.max(fw.plant.zones.projector.elementC, fw.plant.zones.mat.elementC);
     if (hottest > SIM_LIMITS.cutoutC - CUTOUT_RELEASE_MARGIN_C) return nak("E_CUTOUT_LATCHED", `element at ${hottest.toFixed(1)} °C; must cool below ${SIM_LIMITS.cutoutC - CUTOUT_RELEASE_MARGIN_C} °C first`);
     fw.plant.relayOpen = false;

@@ -164,7 +164,7 @@ export function parseOneFault(text: string, what = "fault"): FaultSpec {
   const m = /^([a-z][a-z-]*)(?::([^@+]*))?(?:@([^+]*))?(?:\+(.*))?$/.exec(text.trim());
   if (!m) throw new FaultSpecError(`${what} ${JSON.stringify(text)}: expected kind[:param][@time|@condition][+duration], e.g. heater-dead:projector@120s`);
   const kind = m[1] as FaultKind;
-  if (!(kind in FAULT_KINDS)) throw new FaultSpecError(`${what} ${JSON.stringify(text)}: unknown kind ${JSON.stringify(m[1])}; known kinds: ${FAULT_KIND_NAMES.join(", ")}`);
+  if (!Object.hasOwn(FAULT_KINDS, kind)) throw new FaultSpecError(`${what} ${JSON.stringify(text)}: unknown kind ${JSON.stringify(m[1])}; known kinds: ${FAULT_KIND_NAMES.join(", ")}`);
   const label = `${what} ${JSON.stringify(text)}`;
   const spec: FaultSpec = { kind, ...parseParam(kind, m[2], label) };
   if (m[3] !== undefined) spec.at = parseTrigger(m[3], label);

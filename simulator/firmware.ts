@@ -7,7 +7,7 @@ import { decodeFrame, encodeFrame, type CommandFrame, type DecodeError } from ".
 import { DEDUP_DEPTH, EVENT_CODES, nextSeq, type DeviceState, type EventCode, type Zone } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import type { Bootloader } from "./bootloader.ts";
-import { BOOT_MS, COMMAND_PROCESS_MS, SIM_CAPS, SIM_LIMITS } from "./constants.ts";
+import { BOOT_MS, COMMAND_PROCESS_MS, CUTOUT_RELEASE_MARGIN_C, SIM_CAPS, SIM_LIMITS } from "./constants.ts";
 import { startHoming } from "./control.ts";
 import { executeCommand, nakForRawBody, type Reply } from "./commands.ts";
 import type { Plant } from "./plant.ts";
@@ -115,6 +115,10 @@ export class Firmware {
     this.telemetryHz = this.o.telemetryHz;
     this.dedup.clear();
     this.lastApplied.clear();
+    // The cut-out relay is re-armed at boot only once the elements have cooled (otherwise it stays
+    // open and RESET applies the same cool-down rule as in the cutout state).
+    const hottestC = Math.max(this.plant.zones.projector.elementC, this.plant.zones.mat.elementC);
+    if (this.plant.relayOpen && hottestC <= SIM_LIMITS.cutoutC - CUTOUT_RELEASE_MARGIN_C) this.plant.relayOpen = false;
     this.counters.boots++;
     const choice = this.o.bootloader.powerOn();
     this.hung = choice.hung;
@@ -209,15 +213,26 @@ export class Firmware {
     }
     this.renewLease();
     if (f.type === "ESTOP") {
-      // Out of band: acted on here, before anything waiting in the queue.
+      // Out of band: acted on here, before anything waiting in the queue — and what is waiting
+      // (a RESET sent a moment earlier, say) must not undo it: those are refused.
       this.o.advance();
       const cached = this.sid ? this.dedup.get(f.seq) : undefined;
       if (cached) return this.o.send(cached, "reply");
       if (this.state !== "estop") this.trip("estop", "E_ESTOP");
       this.answer(f.seq, { ack: undefined }, this.sid !== undefined);
+      this.refuseQueued();
       return;
     }
     this.enqueue({ cmd: f });
+  }
+
+  /** Answers every command still waiting in the queue with E_ESTOP_LATCHED (an ESTOP overtook them). */
+  private refuseQueued(): void {
+    const waiting = this.queue;
+    this.queue = [];
+    for (const q of waiting) {
+      if ("cmd" in q) this.answer(q.cmd.seq, { nak: { code: "E_ESTOP_LATCHED", message: "emergency stop arrived first" } }, this.sid !== undefined);
+    }
   }
 
   private enqueue(q: Queued): void {

@@ -1,6 +1,7 @@
 // `bedlink run PROGRAM`: one therapy session against the simulator (virtual time) or a bed,
 // with a live progress line, a JSON summary and a JUnit report for CI.
-import { writeFileSync } from "node:fs";
+import { accessSync, constants, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
 import { parseFaultSpec } from "../../simulator/index.ts";
@@ -64,6 +65,8 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
     if (flags.afterLinkLoss !== undefined && flags.afterLinkLoss !== "abort" && flags.afterLinkLoss !== "resume") throw new Error(`--after-link-loss must be abort or resume; got ${JSON.stringify(flags.afterLinkLoss)}`);
     if (target.kind !== "sim" && (flags.faults || speed !== "max")) throw new Error("--faults and --speed only apply to the simulator (--sim)");
     if (target.kind !== "sim" && !flags.confirmed) throw new Error("a real bed needs --confirmed: the cover is on the bed and the screening questions were asked");
+    // Find out now, not after a whole session, that the report cannot be written.
+    if (flags.junit) accessSync(dirname(resolve(flags.junit)), constants.W_OK);
   } catch (err) {
     process.stderr.write(`bedlink run: ${(err as Error).message}\n`);
     return EXIT.usage;
@@ -76,10 +79,20 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
   try {
     opened = await openBed(target, { clock, logger, seed, person, faults });
   } catch (err) {
-    process.stderr.write(`bedlink run: cannot reach the bed: ${(err as Error).message}\n`);
+    const text = `cannot reach the bed: ${(err as Error).message}`;
+    process.stderr.write(`bedlink run: ${text}\n`);
+    if (flags.json) process.stdout.write(`${JSON.stringify({ program: program.id, outcome: "link-failed", reason: { code: "LINK_FAILED", priority: "medium", text } })}\n`);
     return isBedlinkError(err) || target.kind !== "sim" ? EXIT.link : EXIT.failed;
   }
   const { bed, sim } = opened;
+  // A park position the bed cannot reach would leave the carriage unparked at the end: refuse up front.
+  const parkMm = program.coolDown.parkPositionMm ?? 0;
+  if (parkMm > bed.identity.limits.trackMm) {
+    process.stderr.write(`bedlink run: coolDown.parkPositionMm ${parkMm} is beyond this bed's track (0–${bed.identity.limits.trackMm} mm); nothing was run\n`);
+    await settle(clock, bed.close(), 5_000).catch(() => {});
+    sim?.stop();
+    return EXIT.usage;
+  }
   const session = new TherapySession({
     program,
     bed,
@@ -121,9 +134,16 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
   await settle(clock, bed.close(), 5_000).catch(() => {});
   sim?.stop();
   const summary = { ...result!, wallMs: Math.round(real.now() - wallStart) };
-  if (flags.junit) writeFileSync(flags.junit, toJunit(summary));
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else printSummary(summary);
+  if (flags.junit) {
+    try {
+      writeFileSync(flags.junit, toJunit(summary));
+    } catch (err) {
+      process.stderr.write(`bedlink run: could not write the JUnit report: ${(err as Error).message}\n`);
+      return EXIT.failed;
+    }
+  }
   if (summary.outcome === "completed") return summary.violations.length > 0 ? EXIT.failed : EXIT.ok;
   return OUTCOME_EXIT[summary.outcome];
 }

@@ -150,7 +150,13 @@ export class Panel {
     const latched = bed.latest?.state;
     const estopsBefore = this.estops;
     if (latched === "estop" || latched === "safe") {
-      await bed.reset();
+      try {
+        await bed.reset();
+      } catch (err) {
+        // The bed refuses a RESET that an ESTOP overtook: that is the stop winning, not a fault.
+        if (this.estops !== estopsBefore) throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
+        throw err;
+      }
       store.audit.record(who.actor, "bed.release", { from: latched }, who.remote);
     }
     // An emergency stop pressed while this start was on its way wins: never start over it.

@@ -32,7 +32,7 @@ export const STALE_TELEMETRY_PERIODS = 5;
 
 /** Carriage stall: commanded to move, yet this little progress in this long. */
 export const STALL_WATCH_MS = 2_000;
-export const STALL_MIN_PROGRESS_MM = 2;
+export const STALL_MIN_PROGRESS_MM = 1; // half of what the slowest allowed creep (1 mm/s) covers in the watch
 /** Fraction of the firmware's motor trip at which the controller already calls it a stall. */
 export const STALL_CURRENT_FRACTION = 0.9;
 /** …held this long (two telemetry periods): the firmware itself filters 100 ms, reversals peak for less. */

@@ -93,6 +93,11 @@ export function resolveMotion(m: Motion, spine: SpineBounds, parkMm = 0): Resolv
       if (endMm - startMm < m.strokeMm) {
         startMm = r.centerMm - m.strokeMm / 2;
         endMm = r.centerMm + m.strokeMm / 2;
+        // Near either end of the spine, shift the window back onto it (never off the spine or the track).
+        const lo = Math.min(spine.startMm, spine.endMm);
+        const hi = Math.max(spine.startMm, spine.endMm);
+        if (startMm < lo) [startMm, endMm] = [lo, lo + m.strokeMm];
+        if (endMm > hi) [startMm, endMm] = [Math.max(lo, hi - m.strokeMm), hi];
       }
       return { kind: "strokes", startMm, endMm, strokeMm: m.strokeMm, speedMmS: m.speedMmS };
     }

@@ -1,5 +1,6 @@
 // Rules across fields that a shape check can't see: element caps per technique, holds too long for
 // their temperature, lift and speed by motion, the session cap, roller weight. Each names path and range.
+import { resolveTravel, spineMapFromLength } from "./landmarks.ts";
 import * as L from "./limits.ts";
 import type { Motion, ProgramDefinition, Step } from "./schema.ts";
 import { TECHNIQUE_CAPS, type Technique } from "./techniques.ts";
@@ -13,20 +14,36 @@ export interface ProgramError {
 const fmt = (n: number, digits = 1): string => String(Number(n.toFixed(digits)));
 const seconds = (ms: number): string => (ms >= 120_000 ? `${fmt(ms / 60_000)} min` : `${fmt(ms / 1000)} s`);
 
-/** How each motion meets a spot on the back (see PROJECTOR_CONTACT_FRACTION). */
+/** The shortest spine we plan for (brief: about 61 cm): travel between two landmarks is shortest there. */
+const SHORTEST_SPINE = spineMapFromLength(0, 610);
+
+/** Worst-case (shortest) distance a sweep, creep or walk covers; a pattern shorter than the contact patch never leaves the spot. */
+function travelSpanMm(m: Motion): number {
+  if (m.kind !== "sweep" && m.kind !== "creep" && m.kind !== "segments") return Infinity;
+  const { fromMm, toMm } = resolveTravel(m.from, m.to, SHORTEST_SPINE);
+  return Math.abs(toMm - fromMm);
+}
+
+/** How each motion meets a spot on the back (see PROJECTOR_CONTACT_FRACTION), judged by how far it really travels. */
 export function contactOf(m: Motion): L.Contact {
-  if (m.kind === "sweep") return "travelling";
-  if (m.kind === "strokes") return "local";
+  if (m.kind === "sweep") return travelSpanMm(m) < L.PROJECTOR_CONTACT_MM ? "stationary" : "travelling";
+  if (m.kind === "strokes") return m.strokeMm < L.PROJECTOR_CONTACT_MM ? "stationary" : "local";
   return "stationary";
 }
 
-const isStill = (m: Motion): boolean => m.kind === "park" || m.kind === "dwell" || (m.kind === "creep" && JSON.stringify(m.from) === JSON.stringify(m.to));
+/** The projector never leaves one spot: parked, dwelling, or a pattern shorter than its contact patch. */
+const isStill = (m: Motion): boolean =>
+  m.kind === "park" ||
+  m.kind === "dwell" ||
+  ((m.kind === "sweep" || m.kind === "creep") && travelSpanMm(m) < L.PROJECTOR_CONTACT_MM) ||
+  (m.kind === "strokes" && m.strokeMm < L.PROJECTOR_CONTACT_MM);
 
 /** How long one spot stays under the projector during a step (conservative; see limits.ts). */
 export function stationaryMs(step: Step): number {
   const m = step.motion;
   if (isStill(m)) return step.durationMs;
-  if (m.kind === "creep") return Math.min(step.durationMs, (L.PROJECTOR_CONTACT_MM / m.speedMmS) * 1000);
+  // A spot stays under the patch for contact / speed; a slow "sweep" is a creep in all but name.
+  if (m.kind === "creep" || m.kind === "sweep") return Math.min(step.durationMs, (L.PROJECTOR_CONTACT_MM / m.speedMmS) * 1000);
   if (m.kind === "segments") {
     const holdsUnderPatch = Math.ceil(L.PROJECTOR_CONTACT_MM / m.segmentMm);
     return Math.min(step.durationMs, holdsUnderPatch * (m.holdMs + (m.segmentMm / m.speedMmS) * 1000));
@@ -39,7 +56,7 @@ function spotKey(step: Step, index: number): string {
   const m = step.motion;
   if (m.kind === "park") return "park";
   if (m.kind === "dwell") return `at:${JSON.stringify(m.at)}`;
-  if (m.kind === "creep" && isStill(m)) return `at:${JSON.stringify(m.from)}`;
+  if ((m.kind === "creep" || m.kind === "sweep") && isStill(m)) return `at:${JSON.stringify(m.from)}`;
   return `step:${index}`;
 }
 

@@ -22,9 +22,9 @@ describe("hold table for stationary contact", () => {
     expect(L.maxHoldMsForSkin(L.skinEstimateC(65, k))).toBe(0);
   });
 
-  it("a creep keeps a spot under the projector for the contact patch's length at its speed", () => {
+  it("a creep or a sweep keeps a spot under the projector for the contact patch's length at its speed", () => {
     const step = { label: "c", durationMs: 600_000, lift: 2, heat: { projectorC: 46, matC: 0 }, motion: { kind: "creep" as const, from: { region: "lumbar" as const }, to: { region: "sacral" as const }, speedMmS: 2 } };
     expect(stationaryMs(step)).toBe((L.PROJECTOR_CONTACT_MM / 2) * 1000);
-    expect(stationaryMs({ ...step, motion: { kind: "sweep", from: { region: "lumbar" }, to: { region: "sacral" }, speedMmS: 20 } })).toBe(0);
+    expect(stationaryMs({ ...step, motion: { kind: "sweep", from: { region: "lumbar" }, to: { region: "sacral" }, speedMmS: 20 } })).toBe((L.PROJECTOR_CONTACT_MM / 20) * 1000);
   });
 });
