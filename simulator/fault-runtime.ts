@@ -26,6 +26,8 @@ export class FaultRuntime implements LinkFaults {
   private readonly active: FaultSpec[] = [];
   private readonly waiting: FaultSpec[] = [];
   private readonly timers = new Set<TimerHandle>();
+  /** Timed faults not fired yet, by their timer (so clear() can cancel them). */
+  private readonly pendingByTimer = new Map<TimerHandle, FaultSpec>();
   private linkCount = 0;
 
   constructor(private readonly t: FaultTargets) {}
@@ -54,9 +56,11 @@ export class FaultRuntime implements LinkFaults {
       const delay = at.atMs - (this.t.clock.now() - this.t.epochMs);
       const h = this.t.clock.setTimeout(() => {
         this.timers.delete(h);
+        this.pendingByTimer.delete(h);
         this.activate(f);
       }, Math.max(0, delay));
       this.timers.add(h);
+      this.pendingByTimer.set(h, f);
     } else this.waiting.push(f);
   }
 
@@ -89,6 +93,13 @@ export class FaultRuntime implements LinkFaults {
 
   clear(kind: string): void {
     for (let i = 0; i < this.waiting.length; i++) if (this.waiting[i]!.kind === kind) this.waiting.splice(i--, 1);
+    // A timed fault that has not fired yet is cleared too: cancel its timer.
+    for (const [h, f] of this.pendingByTimer) {
+      if (f.kind !== kind) continue;
+      this.t.clock.clearTimeout(h);
+      this.timers.delete(h);
+      this.pendingByTimer.delete(h);
+    }
     this.remove((f) => f.kind === kind);
   }
 
@@ -108,6 +119,7 @@ export class FaultRuntime implements LinkFaults {
   stop(): void {
     for (const h of this.timers) this.t.clock.clearTimeout(h);
     this.timers.clear();
+    this.pendingByTimer.clear();
   }
 }
 

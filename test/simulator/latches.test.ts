@@ -9,6 +9,16 @@ import { createLoopback } from "../../simulator/loopback.ts";
 import { rig, WireHost } from "./harness.ts";
 
 describe("fault lifecycle", () => {
+  it("clearFault cancels a time-triggered fault that has not fired yet", async () => {
+    const { bed, clock } = await rig();
+    bed.injectFault(parseFaultSpec("heater-dead:projector@60s")[0]!);
+    await clock.advance(10_000);
+    bed.clearFault("heater-dead");
+    await clock.advance(60_000);
+    expect(bed.truth.activeFaults.map((f) => f.kind)).not.toContain("heater-dead");
+    bed.stop();
+  });
+
 
   it("'constructor' is not a fault kind", () => {
     expect(() => parseFaultSpec("constructor")).toThrow(/unknown kind/);
