@@ -7,7 +7,7 @@ import { CommandBodies, type CommandType, type EventBody, type Identity, ReplyBo
 import { BedlinkError, ErrorCode } from "../errors.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { TypedEmitter } from "../link/emitter.ts";
-import { Link, type LinkState } from "../link/link.ts";
+import { Link, type LinkOptions, type LinkState } from "../link/link.ts";
 import type { LinkStats } from "../link/stats.ts";
 import { Waitress } from "../link/waitress.ts";
 import type { TransportFactory } from "../transport/types.ts";
@@ -18,18 +18,8 @@ export type { LinkState, LinkStats, TransportFactory };
 export type LogReply = z.infer<typeof ReplyBodies.LOG>;
 export type InfoReply = z.infer<typeof ReplyBodies.INFO>;
 
-export interface BedConnectOptions {
-  transport: TransportFactory;
-  clock: Clock;
-  logger?: Logger;
-  /** Reconnect after an unplug (default true). */
-  reconnect?: boolean;
-  hostName?: string;
-  /** Randomness for session ids (tests pass a seeded one). */
-  random?: () => number;
-  /** Serial line rate, bit/s: lets the link's retransmission timers allow for frames' wire time. */
-  baud?: number;
-}
+/** The driver connects with exactly the link's options (transport, clock, reconnect, seeded randomness, baud). */
+export type BedConnectOptions = LinkOptions;
 
 export type BedEvents = {
   telemetry: (t: Telemetry) => void;

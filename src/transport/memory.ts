@@ -3,6 +3,7 @@
 // byte at 8N1), in real or virtual time alike.
 import type { Clock } from "../../protocols/clock.ts";
 import type { BytePort } from "../../protocols/port.ts";
+import { PortListeners } from "./portListeners.ts";
 
 export interface MemoryPairOptions {
   /** Line rate to pace at; undefined = as fast as the clock allows. */
@@ -14,8 +15,7 @@ export interface MemoryPairOptions {
 class MemoryEnd implements BytePort {
   peer!: MemoryEnd;
   isOpen = true;
-  private readonly dataListeners = new Set<(b: Buffer) => void>();
-  private readonly closeListeners = new Set<(e?: Error) => void>();
+  private readonly listeners = new PortListeners();
   /** When the line towards the peer is free again (baud pacing). */
   private lineFreeAtMs = 0;
 
@@ -44,17 +44,15 @@ class MemoryEnd implements BytePort {
 
   receive(bytes: Buffer): void {
     if (!this.isOpen) return;
-    for (const l of this.dataListeners) l(bytes);
+    this.listeners.deliver(bytes);
   }
 
   onData(listener: (bytes: Buffer) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.listeners.onData(listener);
   }
 
   onClose(listener: (reason?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.listeners.onClose(listener);
   }
 
   /** Closing either end closes both, like pulling the cable. */
@@ -66,9 +64,7 @@ class MemoryEnd implements BytePort {
   private shut(reason?: Error): void {
     if (!this.isOpen) return;
     this.isOpen = false;
-    for (const l of this.closeListeners) l(reason);
-    this.closeListeners.clear();
-    this.dataListeners.clear();
+    this.listeners.closed(reason);
   }
 }
 

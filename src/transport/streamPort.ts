@@ -2,20 +2,18 @@
 // however the stream ends (unplug, EIO from a vanished pty, peer hang-up, our own close).
 import type { Duplex } from "node:stream";
 import type { BytePort } from "../../protocols/port.ts";
+import { PortListeners } from "./portListeners.ts";
 
 export class StreamPort implements BytePort {
   private open = true;
-  private readonly dataListeners = new Set<(b: Buffer) => void>();
-  private readonly closeListeners = new Set<(e?: Error) => void>();
+  private readonly listeners = new PortListeners();
 
   constructor(
     readonly description: string,
     private readonly stream: Duplex,
     private readonly destroy: () => Promise<void>,
   ) {
-    stream.on("data", (chunk: Buffer) => {
-      for (const l of this.dataListeners) l(chunk);
-    });
+    stream.on("data", (chunk: Buffer) => this.listeners.deliver(chunk));
     // A read error on a tty (EIO when the other end of a pty goes away) leaves the port
     // nominally open but dead: treat every stream error as the end of the port.
     stream.on("error", (err: Error) => this.shut(err));
@@ -35,13 +33,11 @@ export class StreamPort implements BytePort {
   }
 
   onData(listener: (bytes: Buffer) => void): () => void {
-    this.dataListeners.add(listener);
-    return () => this.dataListeners.delete(listener);
+    return this.listeners.onData(listener);
   }
 
   onClose(listener: (reason?: Error) => void): () => void {
-    this.closeListeners.add(listener);
-    return () => this.closeListeners.delete(listener);
+    return this.listeners.onClose(listener);
   }
 
   async close(): Promise<void> {
@@ -52,8 +48,6 @@ export class StreamPort implements BytePort {
     if (!this.open) return;
     this.open = false;
     this.destroy().catch(() => undefined);
-    for (const l of this.closeListeners) l(reason);
-    this.closeListeners.clear();
-    this.dataListeners.clear();
+    this.listeners.closed(reason);
   }
 }

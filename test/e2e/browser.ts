@@ -1,6 +1,8 @@
 // What both browser tests share: the Debian chromium they drive (a missing one fails under CI,
 // skips with a note otherwise), and the panel served on the built-in simulator in paced time.
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { chromium, type BrowserContext } from "playwright-core";
 import { RealClock, VirtualClock } from "../../protocols/clock.ts";
 import type { PersonSpec, SimulatedBed } from "../../simulator/index.ts";
@@ -52,6 +54,26 @@ export async function servePanelOnSimulator(opts: { store: PanelStore; seed: num
       await app.close();
       stopPacing();
       opts.store.close();
+    },
+  };
+}
+
+export interface PanelInBrowser extends ServedPanel {
+  context: BrowserContext;
+}
+
+/** The panel served on the simulator and a fresh chromium profile opened on nothing yet; close() ends both. */
+export async function openPanelInBrowser(opts: Parameters<typeof servePanelOnSimulator>[0]): Promise<PanelInBrowser> {
+  const served = await servePanelOnSimulator(opts);
+  const userDataDir = mkdtempSync(join(tmpdir(), "bedlink-chromium-"));
+  const context = await launchChromium(userDataDir);
+  return {
+    ...served,
+    context,
+    close: async () => {
+      await context.close();
+      await served.close();
+      rmSync(userDataDir, { recursive: true, force: true });
     },
   };
 }

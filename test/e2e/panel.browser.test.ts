@@ -8,7 +8,7 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { SimulatedBed } from "../../simulator/index.ts";
 import { openStore, type PanelStore } from "../../src/store/index.ts";
-import { ARTIFACTS, chromiumAvailable, launchChromium, servePanelOnSimulator } from "./browser.ts";
+import { ARTIFACTS, chromiumAvailable, openPanelInBrowser } from "./browser.ts";
 
 /** The simulator at 20× real time: homing and the spine scan (~36 s of bed time) take under 2 s. */
 const SIM_SPEED = 20;
@@ -21,25 +21,17 @@ describe.runIf(haveChromium)("the showroom panel in a browser", () => {
   let store: PanelStore;
   let close: () => Promise<void>;
   const dataDir = mkdtempSync(join(tmpdir(), "bedlink-e2e-"));
-  const userDataDir = mkdtempSync(join(tmpdir(), "bedlink-chromium-"));
 
   beforeAll(async () => {
     store = openStore(dataDir);
-    const served = await servePanelOnSimulator({ store, seed: 3, simSpeed: SIM_SPEED });
-    url = served.url;
-    sim = served.sim;
-    const context = await launchChromium(userDataDir);
-    browser = context.browser()!;
-    close = async () => {
-      await context.close();
-      await served.close();
-    };
+    const opened = await openPanelInBrowser({ store, seed: 3, simSpeed: SIM_SPEED });
+    ({ url, sim, close } = opened);
+    browser = opened.context.browser()!;
   }, 60_000);
 
   afterAll(async () => {
     await close?.();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it("starts the suggested program, shows the projectors warming, and stops everything on the emergency stop", async () => {

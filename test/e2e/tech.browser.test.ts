@@ -12,7 +12,7 @@ import type { SimulatedBed } from "../../simulator/index.ts";
 import { CHECK_IDS } from "../../src/diag/index.ts";
 import { signImage } from "../../src/firmware/sign.ts";
 import { openStore, type PanelStore } from "../../src/store/index.ts";
-import { ARTIFACTS, chromiumAvailable, launchChromium, servePanelOnSimulator } from "./browser.ts";
+import { ARTIFACTS, chromiumAvailable, openPanelInBrowser } from "./browser.ts";
 
 /** The simulator at 50× real time: the self-test's ≈ 4 minutes of bed time take a few seconds. */
 const SIM_SPEED = 50;
@@ -27,7 +27,6 @@ describe.runIf(haveChromium)("the technician page in a browser", () => {
   let secret: string;
   let close: () => Promise<void>;
   const dataDir = mkdtempSync(join(tmpdir(), "bedlink-e2e-tech-"));
-  const userDataDir = mkdtempSync(join(tmpdir(), "bedlink-chromium-"));
   const key = generateKeyPairSync("ed25519");
 
   beforeAll(async () => {
@@ -36,21 +35,14 @@ describe.runIf(haveChromium)("the technician page in a browser", () => {
     store = openStore(dataDir);
     secret = (await store.technician.ensureSecret())!;
     // Nobody on the bed: the heater rise tests run (they refuse with someone lying on it).
-    const served = await servePanelOnSimulator({ store, seed: 4, simSpeed: SIM_SPEED, person: null });
-    url = served.url;
-    sim = served.sim;
-    context = await launchChromium(userDataDir);
+    const opened = await openPanelInBrowser({ store, seed: 4, simSpeed: SIM_SPEED, person: null });
+    ({ url, sim, close, context } = opened);
     page = context.pages()[0] ?? (await context.newPage());
-    close = async () => {
-      await context.close();
-      await served.close();
-    };
   }, 60_000);
 
   afterAll(async () => {
     await close?.();
     rmSync(dataDir, { recursive: true, force: true });
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it("a technician logs in, runs the self-test, sees every check listed with its verdict, and opens the report", async () => {
