@@ -48,7 +48,13 @@ export const TLM_FLAGS = {
   leaseActive: 1 << 4,
   occupied: 1 << 5,
   bootloader: 1 << 6,
+  /** The firmware has commanded that zone's heater power cut open (PROTOCOL.md §9.2): its belief, not proof of no power. */
+  cutProjector: 1 << 7,
+  cutMat: 1 << 8,
 } as const;
+
+/** The power-cut flag bit of each zone. */
+export const CUT_FLAG: Record<Zone, number> = { projector: TLM_FLAGS.cutProjector, mat: TLM_FLAGS.cutMat };
 
 export type Priority = "high" | "medium" | "low";
 

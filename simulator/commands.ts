@@ -6,7 +6,7 @@ import { actuatorOf, DEDUP_DEPTH } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import { CUTOUT_RELEASE_MARGIN_C, SIM_LIMITS } from "./constants.ts";
 import type { BootFrame } from "./bootloader.ts";
-import { startHoming } from "./control.ts";
+import { startHoming, startParking } from "./control.ts";
 import type { Firmware } from "./firmware.ts";
 
 export type Reply = { ack: Record<string, unknown> | undefined } | { nak: NakBody };
@@ -60,7 +60,13 @@ export function nakForRawBody(e: DecodeError, line: string): NakBody {
   return { code: "E_BAD_BODY", message: e.detail.slice(0, 200), ...(e.field ? { field: e.field } : {}) };
 }
 
-function stateGate(fw: Firmware): Reply | undefined {
+/** In `safe`, commands that only make the bed safer or park it (PROTOCOL.md §9.1): HALT, LIFT 0, HOME. */
+function allowedInSafe(f: CommandFrame): boolean {
+  return f.type === "HALT" || f.type === "HOME" || (f.type === "LIFT" && f.body.level === 0);
+}
+
+function stateGate(fw: Firmware, f: CommandFrame): Reply | undefined {
+  if (fw.state === "safe" && allowedInSafe(f)) return undefined;
   switch (fw.state) {
     case "estop":
       return nak("E_ESTOP_LATCHED", "emergency stop is latched; send RESET");
@@ -80,7 +86,7 @@ function stateGate(fw: Firmware): Reply | undefined {
 export function executeCommand(fw: Firmware, f: CommandFrame): Reply {
   const key = actuatorOf(f.type, f.body);
   if (key) {
-    const gate = stateGate(fw);
+    const gate = stateGate(fw, f);
     if (gate) return gate;
     const range = rangeNak(f.type, f.body as Record<string, unknown>);
     if (range) return { nak: range };
@@ -91,7 +97,8 @@ export function executeCommand(fw: Firmware, f: CommandFrame): Reply {
     // a command after a long quiet spell whose number has come round: apply it.
     if (last !== undefined && f.seq !== last && ((last - f.seq) & 0xffff) < DEDUP_DEPTH) return ack({ stale: true });
     fw.lastApplied.set(key, f.seq);
-    applyActuator(fw, f);
+    // commands-ignored: the command handler answers, the output stage never sees it.
+    if (!fw.bugs.commandsIgnored) applyActuator(fw, f);
     return ack();
   }
   return otherCommand(fw, f);
@@ -117,13 +124,17 @@ function applyActuator(fw: Firmware, f: CommandFrame): void {
       break;
     case "HALT":
       // Homing is the firmware's own motion; a HALT during it does not leave the carriage unhomed.
+      // Parking in `safe` is the host's: HALT stops it there, unhomed.
       if (fw.state !== "homing") {
         fw.targetMm = undefined;
+        fw.parking = false;
         c.halt();
       }
       break;
     case "HOME":
-      if (fw.state !== "homing") startHoming(fw);
+      if (fw.state === "safe") {
+        if (!fw.parking) startParking(fw);
+      } else if (fw.state !== "homing") startHoming(fw);
       break;
     case "LIFT":
       c.lift = f.body.level;
@@ -146,6 +157,7 @@ function otherCommand(fw: Firmware, f: CommandFrame): Reply {
       return ack();
     }
     case "SAFE":
+      if (fw.bugs.safeIgnored) return ack();
       if (fw.state !== "estop" && fw.state !== "cutout" && fw.state !== "bootloader") fw.trip("safe", undefined);
       return ack();
     case "RESET":
@@ -188,7 +200,7 @@ function reset(fw: Firmware): Reply {
   fw.overcurrentSinceMs = undefined;
   if (fw.isLatched() || fw.state === "bootloader") {
     fw.safeActuators();
-    fw.state = "idle";
+    fw.leaveLatched();
     if (!fw.homed) startHoming(fw);
   }
   return ack();

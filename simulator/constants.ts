@@ -29,7 +29,7 @@ export const SIM_IDENTITY = {
 export const SIM_PROTOCOL_VERSION = PROTOCOL_VERSION;
 
 /** What the simulated firmware can do (Identity.caps). */
-export const SIM_CAPS = ["heat.projector", "heat.mat", "carriage", "lift", "load", "scan", "log", "bootloader"];
+export const SIM_CAPS = ["heat.projector", "heat.mat", "heat.cut", "carriage", "lift", "load", "scan", "log", "bootloader"];
 
 /** Physics integration step: small against every time constant in the model (≥ 1 s), cheap enough for 10,000× real time. */
 export const PHYSICS_STEP_MS = 20;
@@ -39,8 +39,8 @@ export const QUIET_STEP_MS = 100;
 export const FIRMWARE_TICK_MAX_MS = 100;
 /** Firmware start-up before homing begins (clock, ADC calibration): typical MCU boot. */
 export const BOOT_MS = 300;
-/** Homing speed: the top of the carriage's range, so a full-track homing takes ≈ 13 s. */
-export const HOMING_SPEED_MMS = 60;
+/** Homing speed: the top of the brief's roller range (50 mm/s; a person may be lying on it), so a full-track homing takes ≈ 16 s. */
+export const HOMING_SPEED_MMS = 50;
 /** Homing gives up after a full track at homing speed plus margin. */
 export const HOMING_TIMEOUT_MS = 20_000;
 /** Time the firmware spends on one queued command (parse + apply): a small MCU's budget. */

@@ -1,8 +1,7 @@
 // The firmware's inner loops and its own safety, run once per physics step: heater PI per
-// zone, homing, and the checks that trip the bed safe (sensor, cut-out, over-current,
-// limit switches, load). Also builds the telemetry frame.
-import { TLM_FLAGS, ZONES } from "../protocols/constants.ts";
-import type { Telemetry } from "../protocols/messages.ts";
+// zone, homing (and parking in `safe`), and the checks that trip the bed safe (sensor,
+// cut-out, over-current, limit switches, load).
+import { ZONES } from "../protocols/constants.ts";
 import { CARRIAGE_CONSTANTS } from "./carriage.ts";
 import {
   HOMING_SPEED_MMS,
@@ -24,6 +23,24 @@ const STROKE_MIN_MM = 20;
 
 export function startHoming(fw: Firmware): void {
   fw.state = "homing";
+  seekHome(fw);
+}
+
+/**
+ * HOME in `safe` (PROTOCOL.md §9.1): the same seek for the home switch, but the bed stays
+ * `safe`, heaters off and power cuts open, so a faulted bed can still be parked.
+ */
+export function startParking(fw: Firmware): void {
+  fw.parking = true;
+  seekHome(fw);
+}
+
+/** Homing or parking: the carriage is the firmware's to drive until the home switch closes. */
+export function seekingHome(fw: Firmware): boolean {
+  return fw.state === "homing" || fw.parking;
+}
+
+function seekHome(fw: Firmware): void {
   fw.homed = false;
   fw.targetMm = undefined;
   fw.homingSinceMs = fw.nowMs();
@@ -57,7 +74,7 @@ export function superviseAfterStep(fw: Firmware, dtMs: number): void {
   const plant = fw.plant;
   const c = plant.carriage;
   checkSensorsAndCutout(fw);
-  if (fw.state === "homing") homingStep(fw);
+  if (seekingHome(fw)) homingStep(fw);
   else checkLimitSwitches(fw);
 
   const maTrue = plant.motorMaTrue();
@@ -65,7 +82,7 @@ export function superviseAfterStep(fw: Firmware, dtMs: number): void {
     fw.overcurrentSinceMs ??= fw.nowMs();
     if (fw.nowMs() - fw.overcurrentSinceMs >= OVERCURRENT_TRIP_MS) {
       fw.overcurrentSinceMs = undefined;
-      if (fw.state === "homing") fw.trip("safe", "E_HOMING_FAILED", { detail: "stall before the home switch" });
+      if (seekingHome(fw)) fw.trip("safe", "E_HOMING_FAILED", { detail: "stall before the home switch" });
       else fw.trip("safe", "E_MOTOR_OVERCURRENT", { detail: `${Math.round(maTrue)} mA` });
     }
   } else fw.overcurrentSinceMs = undefined;
@@ -81,7 +98,7 @@ export function superviseAfterStep(fw: Firmware, dtMs: number): void {
     fw.overweight = overweight;
     if (overweight) {
       // Heat only above the roller limit: stop rolling, retract, keep the heaters.
-      if (fw.state !== "homing") {
+      if (!seekingHome(fw)) {
         c.halt();
         fw.targetMm = undefined;
       }
@@ -137,7 +154,8 @@ function homingStep(fw: Firmware): void {
     fw.originMm = c.positionMm;
     fw.homed = true;
     if (c.endSwitch) return fw.trip("safe", "E_LIMIT_SWITCH", { detail: "both switches active" });
-    fw.state = "idle";
+    if (fw.parking) fw.parking = false;
+    else fw.state = "idle";
     fw.raise("I_HOMED");
     return;
   }
@@ -155,38 +173,4 @@ function checkLimitSwitches(fw: Firmware): void {
   else if (!c.moving && pos >= track - 0.5 && !c.endSwitch) why = "end switch silent at the end";
   else if (!c.moving && pos <= 0.5 && !c.homeSwitch) why = "home switch silent at home";
   if (why && fw.state !== "safe" && fw.state !== "estop" && fw.state !== "cutout") fw.trip("safe", "E_LIMIT_SWITCH", { detail: why });
-}
-
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-
-export function buildTelemetry(fw: Firmware): Telemetry {
-  const plant = fw.plant;
-  const c = plant.carriage;
-  let flags = 0;
-  if (fw.homed) flags |= TLM_FLAGS.homed;
-  if (c.homeSwitch) flags |= TLM_FLAGS.limitHome;
-  if (c.endSwitch) flags |= TLM_FLAGS.limitEnd;
-  if (c.moving) flags |= TLM_FLAGS.moving;
-  if (fw.leaseArmed) flags |= TLM_FLAGS.leaseActive;
-  if (fw.occupied) flags |= TLM_FLAGS.occupied;
-  if (fw.state === "bootloader") flags |= TLM_FLAGS.bootloader;
-  const pos = clamp(fw.positionMm(), -50, 2000);
-  return {
-    // Uptime since this boot (PROTOCOL.md §11): it restarts at a reboot, which the host watches for.
-    tMs: Math.max(0, Math.round(fw.nowMs() - fw.bootAtMs)),
-    state: fw.state,
-    projectorC: clamp(plant.sensorReadC("projector", true), -55, 250),
-    matC: clamp(plant.sensorReadC("mat", true), -55, 250),
-    projectorSetC: fw.zones.projector.setC,
-    matSetC: fw.zones.mat.setC,
-    projectorDuty: fw.zones.projector.duty,
-    matDuty: fw.zones.mat.duty,
-    positionMm: pos,
-    targetMm: clamp(fw.targetMm ?? Math.max(0, pos), 0, 2000),
-    speedMmS: clamp(c.speedMmS, -200, 200),
-    lift: c.lift,
-    motorMa: clamp(plant.motorMaRead(), 0, 20000),
-    loadKg: clamp(plant.loadRead(), -10, 500),
-    flags,
-  };
 }

@@ -1,5 +1,6 @@
 // Faults while the simulator runs: which are waiting for their time or condition, which are
-// active, and what each does to the hardware. Link faults are read by the wire (value()).
+// active, and what each does to the hardware and the firmware. Link faults are read by the
+// wire (value()).
 import type { Clock, TimerHandle } from "../protocols/clock.ts";
 import { ZONES } from "../protocols/constants.ts";
 import { ONE_SHOT_KINDS, type ConditionField, type FaultKind, type FaultSpec } from "./faults.ts";
@@ -9,6 +10,20 @@ const LINK_KINDS: ReadonlySet<FaultKind> = new Set([
   "bitflip-rx", "bitflip-tx", "dropbyte-rx", "dropbyte-tx", "drop-frame-rx", "drop-frame-tx", "dup-frame-rx",
   "dup-frame-tx", "reorder-rx", "reorder-tx", "delay-frame-rx", "delay-frame-tx", "slow-ack", "no-ack",
 ]);
+
+/** Firmware that lies (FAULTS.md, "misbehaving firmware"): what the faults switch on. */
+export interface FirmwareBugs {
+  /** ESTOP ACKed, not acted on. */
+  estopIgnored: boolean;
+  /** ESTOP neither answered nor acted on. */
+  estopUnanswered: boolean;
+  /** SAFE ACKed, not acted on. */
+  safeIgnored: boolean;
+  /** Actuator commands ACKed, not applied. */
+  commandsIgnored: boolean;
+}
+
+export const NO_BUGS: Readonly<FirmwareBugs> = { estopIgnored: false, estopUnanswered: false, safeIgnored: false, commandsIgnored: false };
 
 /** What the faults act on: the bed wires these to its plant and firmware. */
 export interface FaultTargets {
@@ -135,7 +150,7 @@ export function describeFault(f: FaultSpec): string {
   return param === undefined ? f.kind : `${f.kind}:${param}`;
 }
 
-/** Hardware state implied by the active faults (heater, sensor, carriage, switches). */
+/** Hardware and firmware state implied by the active faults (heater, sensor, carriage, switches, relays, bugs). */
 export function hardwareFrom(active: readonly FaultSpec[]) {
   const out = {
     heater: { projector: undefined, mat: undefined } as Record<(typeof ZONES)[number], "stuck-on" | "dead" | undefined>,
@@ -144,6 +159,9 @@ export function hardwareFrom(active: readonly FaultSpec[]) {
     homeSwitch: undefined as "open" | "closed" | undefined,
     endSwitch: undefined as "open" | "closed" | undefined,
     protocolVersion: undefined as number | undefined,
+    cutWelded: { projector: false, mat: false } as Record<(typeof ZONES)[number], boolean>,
+    bugs: { ...NO_BUGS } as FirmwareBugs,
+    telemetryFrozen: false,
   };
   for (const f of active) {
     if (f.kind === "heater-stuck-on" && f.zone) out.heater[f.zone] = "stuck-on";
@@ -157,6 +175,12 @@ export function hardwareFrom(active: readonly FaultSpec[]) {
       else out.endSwitch = how;
     }
     if (f.kind === "proto-version") out.protocolVersion = f.version;
+    if (f.kind === "relay-welded" && f.zone) out.cutWelded[f.zone] = true;
+    if (f.kind === "estop-ignored") out.bugs.estopIgnored = true;
+    if (f.kind === "estop-unanswered") out.bugs.estopUnanswered = true;
+    if (f.kind === "safe-ignored") out.bugs.safeIgnored = true;
+    if (f.kind === "commands-ignored") out.bugs.commandsIgnored = true;
+    if (f.kind === "telemetry-frozen") out.telemetryFrozen = true;
   }
   return out;
 }

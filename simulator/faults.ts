@@ -38,6 +38,12 @@ export const FAULT_KINDS = {
   "boot-interrupt": "none",
   "boot-corrupt": "none",
   "boot-nohandshake": "none",
+  "estop-ignored": "none",
+  "estop-unanswered": "none",
+  "safe-ignored": "none",
+  "commands-ignored": "none",
+  "telemetry-frozen": "none",
+  "relay-welded": "zone",
 } as const satisfies Record<string, ParamKind>;
 export type FaultKind = keyof typeof FAULT_KINDS;
 export const FAULT_KIND_NAMES = Object.keys(FAULT_KINDS) as FaultKind[];

@@ -1,17 +1,19 @@
-// The bed's firmware, protocol end: handshake, the receive path (ESTOP acted on before the
-// command queue), duplicate suppression, the lease, states and transitions. Command actions
-// are in commands.ts; the per-step inner loops and safety checks in control.ts.
+// The bed's firmware, protocol end: the receive path (ESTOP acted on before the command
+// queue), duplicate suppression, the lease, states and transitions, the heater power cuts.
+// HELLO is in handshake.ts, command actions in commands.ts, the per-step loops in control.ts.
 import type { Logger } from "pino";
 import type { Clock, TimerHandle } from "../protocols/clock.ts";
 import { decodeFrame, encodeFrame, type CommandFrame, type DecodeError } from "../protocols/codec.ts";
-import { DEDUP_DEPTH, EVENT_CODES, nextSeq, type DeviceState, type EventCode, type Zone } from "../protocols/constants.ts";
+import { EVENT_CODES, nextSeq, ZONES, type DeviceState, type EventCode, type Zone } from "../protocols/constants.ts";
 import type { NakBody } from "../protocols/messages.ts";
 import type { Bootloader } from "./bootloader.ts";
-import { BOOT_MS, COMMAND_PROCESS_MS, CUTOUT_RELEASE_MARGIN_C, SIM_CAPS, SIM_LIMITS } from "./constants.ts";
+import { NO_BUGS, type FirmwareBugs } from "./fault-runtime.ts";
+import { BOOT_MS, COMMAND_PROCESS_MS, CUTOUT_RELEASE_MARGIN_C, SIM_LIMITS } from "./constants.ts";
 import { startHoming } from "./control.ts";
 import { executeCommand, nakForRawBody, type Reply } from "./commands.ts";
+import { hello } from "./handshake.ts";
 import type { Plant } from "./plant.ts";
-import { ErrorLog, EventOutbox, type UsageCounters } from "./records.ts";
+import { ErrorLog, EventOutbox, ReplyCache, type UsageCounters } from "./records.ts";
 
 export type TxKind = "reply" | "tlm" | "evt";
 
@@ -49,6 +51,8 @@ export class Firmware {
   /** Physical position where the home switch tripped: firmware 0. */
   originMm = 0;
   homingSinceMs = 0;
+  /** HOME in `safe`: the carriage seeks the home switch while the bed stays safe (PROTOCOL.md §9.1). */
+  parking = false;
   targetMm: number | undefined;
   sid: string | undefined;
   leaseArmed = false;
@@ -61,6 +65,7 @@ export class Firmware {
   overcurrentSinceMs: number | undefined;
   /** The booted image crashed before its command handler ran (fault boot-nohandshake): it answers nothing. */
   hung = false;
+  bugs: Readonly<FirmwareBugs> = NO_BUGS;
   readonly zones: Record<Zone, ZoneControl> = { projector: newZone(), mat: newZone() };
   readonly lastApplied = new Map<string, number>();
   readonly log = new ErrorLog();
@@ -70,7 +75,7 @@ export class Firmware {
   lastTravelDir = 0;
   strokeStartMm = 0;
   private deviceSeq = 0;
-  private readonly dedup = new Map<number, string>();
+  readonly replies = new ReplyCache();
   private queue: Queued[] = [];
   private drainTimer: TimerHandle | undefined;
   private bootTimer: TimerHandle | undefined;
@@ -113,8 +118,10 @@ export class Firmware {
     this.homed = false;
     this.originMm = 0;
     this.telemetryHz = this.o.telemetryHz;
-    this.dedup.clear();
+    this.replies.clear();
     this.lastApplied.clear();
+    // The power-cut relays are closed by the running firmware (they fall open with it, at power-off).
+    this.setPowerCuts(false);
     // The cut-out relay is re-armed at boot only once the elements have cooled (otherwise it stays
     // open and RESET applies the same cool-down rule as in the cutout state).
     const hottestC = Math.max(this.plant.zones.projector.elementC, this.plant.zones.mat.elementC);
@@ -145,7 +152,7 @@ export class Firmware {
 
   // ------------------------------------------------------------------ states
 
-  /** Heaters off, carriage stopped, lift retracted; homing abandoned. */
+  /** Heaters off and their power cut open, carriage stopped, lift retracted; homing or parking abandoned. */
   safeActuators(): void {
     for (const z of Object.values(this.zones)) {
       z.setC = 0;
@@ -158,6 +165,20 @@ export class Firmware {
     this.plant.carriage.lift = 0;
     this.targetMm = undefined;
     if (this.state === "homing") this.homed = false;
+    this.parking = false;
+    this.setPowerCuts(true);
+  }
+
+  /** Opens (true) or closes both heater power cuts: the second switch behind a MOSFET that may have failed short. */
+  setPowerCuts(open: boolean): void {
+    for (const zone of ZONES) this.plant.powerCut[zone] = open;
+  }
+
+  /** Out of a latched state to idle (RESET, or a new host after `safe`): sensor latches cleared, power cuts closed. */
+  leaveLatched(): void {
+    this.state = "idle";
+    for (const z of Object.values(this.zones)) z.sensorLatched = false;
+    this.setPowerCuts(false);
   }
 
   /** Goes to a latched state with an event and a log entry. */
@@ -211,19 +232,23 @@ export class Firmware {
       }
       return;
     }
+    // ESTOP does not renew the lease (PROTOCOL.md §9): a host that has lost faith in the bed
+    // repeats only ESTOP, and those repeats must not keep the bed's own watchdog alive.
+    if (f.type === "ESTOP") return this.estop(f.seq);
     this.renewLease();
-    if (f.type === "ESTOP") {
-      // Out of band: acted on here, before anything waiting in the queue — and what is waiting
-      // (a RESET sent a moment earlier, say) must not undo it: those are refused.
-      this.o.advance();
-      const cached = this.sid ? this.dedup.get(f.seq) : undefined;
-      if (cached) return this.o.send(cached, "reply");
-      if (this.state !== "estop") this.trip("estop", "E_ESTOP");
-      this.answer(f.seq, { ack: undefined }, this.sid !== undefined);
-      this.refuseQueued();
-      return;
-    }
     this.enqueue({ cmd: f });
+  }
+
+  /** Out of band: acted on here, before anything waiting in the queue — and what is waiting (a RESET sent a moment earlier, say) must not undo it: those are refused. */
+  private estop(seq: number): void {
+    if (this.bugs.estopUnanswered) return;
+    this.o.advance();
+    const cached = this.sid ? this.replies.get(seq) : undefined;
+    if (cached) return this.o.send(cached, "reply");
+    const acts = !this.bugs.estopIgnored;
+    if (acts && this.state !== "estop") this.trip("estop", "E_ESTOP");
+    this.answer(seq, { ack: undefined }, this.sid !== undefined);
+    if (acts) this.refuseQueued();
   }
 
   /** Answers every command still waiting in the queue with E_ESTOP_LATCHED (an ESTOP overtook them). */
@@ -256,52 +281,18 @@ export class Firmware {
       return this.answer(seq, { nak: nakForRawBody(e, q.line) }, false);
     }
     const f = q.cmd;
-    if (f.type === "HELLO") return this.hello(f);
+    if (f.type === "HELLO") return hello(this, f);
     if (!this.sid) return this.answer(f.seq, { nak: { code: "E_NO_HANDSHAKE", message: "send HELLO first" } }, false);
-    const cached = this.dedup.get(f.seq);
+    const cached = this.replies.get(f.seq);
     if (cached !== undefined) return this.o.send(cached, "reply");
     this.answer(f.seq, executeCommand(this, f), true);
-  }
-
-  private hello(f: Extract<CommandFrame, { type: "HELLO" }>): void {
-    if (f.body.sid === this.sid) {
-      const cached = this.dedup.get(f.seq);
-      if (cached !== undefined) return this.o.send(cached, "reply");
-    }
-    const v = this.protocolVersion;
-    const [min, max] = f.body.proto;
-    if (v < min || v > max) {
-      return this.answer(f.seq, { nak: { code: "E_PROTO_VERSION", message: `device speaks protocol ${v}; host asked for ${min}–${max}`, proto: v } }, false);
-    }
-    if (f.body.sid !== this.sid) {
-      this.dedup.clear();
-      this.lastApplied.clear();
-    }
-    this.sid = f.body.sid;
-    this.renewLease();
-    if (this.state === "safe" && this.homed) {
-      // A new host session clears a safe state; a fault still present trips it again next step.
-      this.state = "idle";
-      for (const z of Object.values(this.zones)) z.sensorLatched = false;
-    }
-    this.answer(f.seq, { ack: this.identity() }, true);
-    this.o.bootloader.confirm();
-  }
-
-  identity(): Record<string, unknown> {
-    const id = this.o.identity;
-    const boot = this.o.bootloader;
-    return { proto: this.protocolVersion, ...id, fw: boot.runningVersion, caps: SIM_CAPS, limits: SIM_LIMITS, telemetryHz: this.telemetryHz, bootSlot: boot.running };
   }
 
   answer(seq: number, reply: Reply, cache: boolean): void {
     const line = "nak" in reply
       ? encodeFrame({ type: "NAK", seq, body: reply.nak as NakBody })
       : encodeFrame({ type: "ACK", seq, body: reply.ack });
-    if (cache) {
-      this.dedup.set(seq, line);
-      if (this.dedup.size > DEDUP_DEPTH) this.dedup.delete(this.dedup.keys().next().value!);
-    }
+    if (cache) this.replies.set(seq, line);
     this.o.send(line, "reply");
   }
 }

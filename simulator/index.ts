@@ -2,18 +2,18 @@
 // In-process with a controller in virtual time, or behind `bedlink sim` on a pty or TCP.
 import { pino, type Logger } from "pino";
 import type { Clock, TimerHandle } from "../protocols/clock.ts";
-import { encodeFrame } from "../protocols/codec.ts";
 import { TELEMETRY_HZ_DEFAULT } from "../protocols/constants.ts";
 import type { BytePort } from "../protocols/port.ts";
 import { FIRMWARE_TICK_MAX_MS, PHYSICS_STEP_MS, QUIET_STEP_MS, SIM_IDENTITY, SIM_LIMITS, SIM_PROTOCOL_VERSION } from "./constants.ts";
 import { Bootloader } from "./bootloader.ts";
-import { buildTelemetry, controlBeforeStep, superviseAfterStep } from "./control.ts";
+import { controlBeforeStep, seekingHome, superviseAfterStep } from "./control.ts";
 import { FaultRuntime, hardwareFrom } from "./fault-runtime.ts";
 import type { FaultSpec } from "./faults.ts";
 import { Firmware } from "./firmware.ts";
 import { checkPerson, type PersonSpec } from "./person.ts";
 import { Plant } from "./plant.ts";
 import { Prng } from "./prng.ts";
+import { TelemetryTask } from "./telemetry.ts";
 import { buildTruth, conditionValue, type SimTruth } from "./truth.ts";
 import { SimWire } from "./wire.ts";
 
@@ -58,7 +58,7 @@ export class SimulatedBed {
   private physicsAtMs: number;
   private tickTimer: TimerHandle | undefined;
   private tickMs = 100;
-  private lastTlmMs = -Infinity;
+  private readonly telemetry: TelemetryTask;
   private leaseTimer: TimerHandle | undefined;
   private readonly timers = new Set<TimerHandle>();
   private stopped = false;
@@ -99,6 +99,7 @@ export class SimulatedBed {
       rateChanged: () => this.restartTick(),
       bootloader: this.bootloader,
     });
+    this.telemetry = new TelemetryTask(this.firmware, this.clock, (line) => this.wire.send(line, false));
     this.faults = new FaultRuntime({
       clock: this.clock,
       epochMs: this.epochMs,
@@ -134,7 +135,7 @@ export class SimulatedBed {
   powerOn(): void {
     if (this.stopped || this.firmware.powered) return;
     this.advance();
-    this.lastTlmMs = -Infinity;
+    this.telemetry.restart();
     this.firmware.powerOn();
     this.restartTick();
   }
@@ -209,11 +210,7 @@ export class SimulatedBed {
     const fw = this.firmware;
     if (!fw.powered) return;
     this.checkLease();
-    const now = this.clock.now();
-    if (now - this.lastTlmMs >= 1000 / fw.telemetryHz - 0.5) {
-      this.lastTlmMs = now;
-      this.wire.send(encodeFrame({ type: "TLM", seq: fw.allocSeq(), body: buildTelemetry(fw) }), false);
-    }
+    this.telemetry.tick();
   }
 
   private checkLease(): void {
@@ -223,7 +220,8 @@ export class SimulatedBed {
     const now = this.clock.now();
     if (dueMs <= now) {
       fw.leaseArmed = false;
-      if (fw.state === "idle" || fw.state === "active" || fw.state === "homing") fw.trip("safe", "W_LEASE_EXPIRED");
+      // Parking in `safe` is motion too: it needs a live host like any other.
+      if (fw.state === "idle" || fw.state === "active" || seekingHome(fw)) fw.trip("safe", "W_LEASE_EXPIRED");
     } else if (dueMs < now + this.tickMs && !this.leaseTimer) {
       // Expires before the next tick: check at the exact moment, so "safe within the lease" holds.
       this.leaseTimer = this.clock.setTimeout(() => {
@@ -293,7 +291,10 @@ export class SimulatedBed {
     this.plant.carriage.jammed = hw.jammed;
     this.plant.carriage.homeSwitchFault = hw.homeSwitch;
     this.plant.carriage.endSwitchFault = hw.endSwitch;
+    Object.assign(this.plant.cutWelded, hw.cutWelded);
     this.firmware.protocolVersion = hw.protocolVersion ?? this.baseProtocolVersion;
+    this.firmware.bugs = hw.bugs;
+    this.telemetry.setFrozen(hw.telemetryFrozen);
   }
 
   // ------------------------------------------------------------------ ground truth

@@ -24,6 +24,13 @@ export class Plant {
   readonly duty: Record<Zone, number> = { projector: 0, mat: 0 };
   /** The cut-out relay in the heater supply: open removes power from both heaters, stuck MOSFET or not. */
   relayOpen = false;
+  /**
+   * The firmware's power-cut relay in series with each heater switch (true = commanded open), the
+   * second way to switch a heater off when its MOSFET has failed short.
+   */
+  readonly powerCut: Record<Zone, boolean> = { projector: false, mat: false };
+  /** Contacts welded shut (fault relay-welded): opening the power cut no longer removes power. */
+  readonly cutWelded: Record<Zone, boolean> = { projector: false, mat: false };
   readonly heaterFault: Record<Zone, HeaterFault> = { projector: undefined, mat: undefined };
   readonly sensorFault: Record<Zone, SensorFault> = { projector: undefined, mat: undefined };
   person: PersonSpec | null = null;
@@ -68,7 +75,7 @@ export class Plant {
     for (const zone of ZONES) {
       const f = this.heaterFault[zone];
       let duty = f === "stuck-on" ? 100 : f === "dead" ? 0 : this.duty[zone];
-      if (this.relayOpen) duty = 0;
+      if (!this.heaterSupplied(zone)) duty = 0;
       this.zones[zone].step(dtS, duty / 100, occupied, zone === "projector" ? this.carriage.speedMmS : 0);
     }
     this.carriage.step(dtS);
@@ -80,6 +87,11 @@ export class Plant {
       this.spine = null;
       this.profile = null;
     }
+  }
+
+  /** Whether the zone's heater switch has supply: the cut-out relay closed and the power cut closed (or welded). */
+  heaterSupplied(zone: Zone): boolean {
+    return !this.relayOpen && !(this.powerCut[zone] && !this.cutWelded[zone]);
   }
 
   pressureHere(): number {

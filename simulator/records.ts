@@ -1,10 +1,29 @@
-// What the firmware remembers: the EVT outbox (retransmitted until the host ACKs), the error
-// log ring buffer, and usage counters. The log and counters survive reboots (flash); the outbox does not.
+// What the firmware remembers: the EVT outbox (retransmitted until the host ACKs), the reply
+// cache for duplicates, the error log ring buffer, and usage counters. The log and counters
+// survive reboots (flash); the outbox and the reply cache do not.
 import type { Clock, TimerHandle } from "../protocols/clock.ts";
-import { EVENT_CODES, EVT_MAX_ATTEMPTS, EVT_RETRY_MS, MAX_FRAME_BYTES, type EventCode, type Zone } from "../protocols/constants.ts";
+import { DEDUP_DEPTH, EVENT_CODES, EVT_MAX_ATTEMPTS, EVT_RETRY_MS, MAX_FRAME_BYTES, type EventCode, type Zone } from "../protocols/constants.ts";
 import { encodeFrame } from "../protocols/codec.ts";
 import type { EventBody } from "../protocols/messages.ts";
 import { ERROR_LOG_DEPTH } from "./constants.ts";
+
+/** The reply sent to each of the last DEDUP_DEPTH command seqs (PROTOCOL.md §7): a retransmission gets the same bytes. */
+export class ReplyCache {
+  private readonly bySeq = new Map<number, string>();
+
+  get(seq: number): string | undefined {
+    return this.bySeq.get(seq);
+  }
+
+  set(seq: number, line: string): void {
+    this.bySeq.set(seq, line);
+    if (this.bySeq.size > DEDUP_DEPTH) this.bySeq.delete(this.bySeq.keys().next().value!);
+  }
+
+  clear(): void {
+    this.bySeq.clear();
+  }
+}
 
 interface PendingEvent {
   line: string;

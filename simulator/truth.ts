@@ -13,6 +13,9 @@ export interface ZoneTruth {
   setC: number;
   duty: number;
   heaterPowerW: number;
+  /** The firmware has the zone's power cut open; with `cutWelded` it removes no power. */
+  powerCut: boolean;
+  cutWelded: boolean;
 }
 
 export interface SimTruth {
@@ -42,6 +45,8 @@ export function buildTruth(p: Plant, fw: Firmware, tMs: number, activeFaults: re
     setC: fw.zones[z].setC,
     duty: fw.zones[z].duty,
     heaterPowerW: p.zones[z].heaterPowerW,
+    powerCut: p.powerCut[z],
+    cutWelded: p.cutWelded[z],
   });
   return {
     tMs,

@@ -155,12 +155,33 @@ describe("bedlink sim over TCP", () => {
   });
 });
 
+describe("bedlink sim with misbehaving firmware", () => {
+  it("--faults estop-ignored,relay-welded:mat: an ESTOP over TCP is ACKed and the bed does not stop", async () => {
+    const sim = startSim(["--tcp", "127.0.0.1:0", "--faults", "estop-ignored,relay-welded:mat"]);
+    const m = await sim.waitFor(/listening on tcp:\/\/127\.0\.0\.1:(\d+)/);
+    const socket = connect({ host: "127.0.0.1", port: Number(m[1]) });
+    const rx = frameCollector();
+    socket.on("data", (b: Buffer) => rx.push(b));
+    await new Promise((r) => socket.once("connect", r));
+    socket.write(encodeFrame({ type: "HELLO", seq: 1, body: { proto: [1, 1], host: "cli-test", sid: "0000f00d" } }));
+    await rx.waitFor((f) => f.type === "ACK" && f.seq === 1);
+    socket.write(encodeFrame({ type: "ESTOP", seq: 2, body: {} }));
+    await rx.waitFor((f) => f.type === "ACK" && f.seq === 2);
+    const after = rx.frames.length;
+    await rx.waitFor((f) => f.type === "TLM" && rx.frames.indexOf(f) >= after);
+    expect(rx.frames.slice(after).some((f) => f.type === "TLM" && f.body.state === "estop")).toBe(false);
+    expect(rx.frames.some((f) => f.type === "EVT" && f.body.code === "E_ESTOP")).toBe(false);
+    socket.destroy();
+  });
+});
+
 describe("bedlink sim refuses bad options before starting anything", () => {
   it.each([
     [[], /give exactly one of --tcp HOST:PORT or --pty PATH/],
     [["--tcp", "localhost"], /--tcp must be HOST:PORT/],
     [["--tcp", "127.0.0.1:0", "--baud", "12"], /--baud must be a whole number 300–4000000/],
     [["--tcp", "127.0.0.1:0", "--faults", "heater-dead:leg"], /zone must be projector or mat \(got "leg"\)/],
+    [["--tcp", "127.0.0.1:0", "--faults", "relay-welded"], /relay-welded.*needs a parameter \(projector or mat\)/],
     [["--tcp", "127.0.0.1:0", "--person", "height=300,weight=70"], /--person height must be/],
     [["--tcp", "127.0.0.1:0", "--scenario", "/nonexistent.json"], /cannot read scenario/],
   ])("bedlink sim %j → exit 2 with %s", (args, message) => {

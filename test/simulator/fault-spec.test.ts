@@ -30,7 +30,21 @@ describe("--faults spec", () => {
     ]);
   });
 
+  it("parses the misbehaving-firmware kinds, with times, a duration and a zone", () => {
+    expect(parseFaultSpec("estop-ignored@120s, estop-unanswered, safe-ignored@state=active, commands-ignored+10s, telemetry-frozen@2m, relay-welded:mat")).toEqual([
+      { kind: "estop-ignored", at: { atMs: 120_000 } },
+      { kind: "estop-unanswered" },
+      { kind: "safe-ignored", at: { field: "state", op: "=", value: "active" } },
+      { kind: "commands-ignored", forMs: 10_000 },
+      { kind: "telemetry-frozen", at: { atMs: 120_000 } },
+      { kind: "relay-welded", zone: "mat" },
+    ]);
+  });
+
   it.each([
+    ["relay-welded", /needs a parameter \(projector or mat\)/],
+    ["relay-welded:leg", /zone must be projector or mat \(got "leg"\)/],
+    ["estop-ignored:1", /estop-ignored takes no parameter/],
     ["heater-dead:projectr", /zone must be projector or mat \(got "projectr"\)/],
     ["bitflip-rx:2", /rate must be a probability from 0 to 1/],
     ["bitflip-rx", /needs a parameter/],
@@ -81,8 +95,18 @@ describe("scenario files", () => {
     ["bad-entry.json", { faults: [{ fault: "sensor-open:mat", at: "10s", when: "matC>30" }] }, /faults\[0\]: give either "at"/],
     ["bad-person.json", { person: { heightCm: 400, weightKg: 70 }, faults: [] }, /person.heightCm must be a number from 120 to 220/],
     ["bad-kind.json", { faults: ["reboot", "sensor-open:leg"] }, /faults\[1\].*zone must be projector or mat/],
+    ["bad-welded.json", { faults: ["estop-ignored", { fault: "relay-welded", at: "10s" }] }, /faults\[1\].*relay-welded.*needs a parameter/],
   ])("%s is refused with the file and entry named", (name, body, message) => {
     expect(() => loadScenario(write(name, body))).toThrow(message);
+  });
+
+  it("accepts the misbehaving-firmware kinds", () => {
+    const p = write("liar.json", { faults: [{ fault: "estop-ignored", at: "5m" }, { fault: "relay-welded:projector", when: "projectorC>=45" }, "telemetry-frozen"] });
+    expect(loadScenario(p).faults).toEqual([
+      { kind: "estop-ignored", at: { atMs: 300_000 } },
+      { kind: "relay-welded", zone: "projector", at: { field: "projectorC", op: ">=", value: 45 } },
+      { kind: "telemetry-frozen" },
+    ]);
   });
 
   it("names a missing file", () => {
