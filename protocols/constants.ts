@@ -54,6 +54,8 @@ export const TLM_FLAGS = {
 } as const;
 
 /** The power-cut flag bit of each zone. */
+/** Capability a bed reports in its identity when each zone has an independent heater power cut (PROTOCOL.md §9.2). */
+export const CAP_HEAT_CUT = "heat.cut";
 export const CUT_FLAG: Record<Zone, number> = { projector: TLM_FLAGS.cutProjector, mat: TLM_FLAGS.cutMat };
 
 export type Priority = "high" | "medium" | "low";

@@ -1,6 +1,6 @@
 // The simulated bed's own numbers: its limits table (reported in the handshake), firmware
 // timing, and defaults. Physics constants live with their models (thermal.ts, carriage.ts, person.ts).
-import { DEFAULT_LEASE_MS, LIFT_MAX, PROTOCOL_VERSION } from "../protocols/constants.ts";
+import { CAP_HEAT_CUT, DEFAULT_LEASE_MS, LIFT_MAX, PROTOCOL_VERSION } from "../protocols/constants.ts";
 import type { DeviceLimits } from "../protocols/messages.ts";
 
 /** The limits table from the bed geometry in protocols/DESIGN-NOTES.md. */
@@ -29,7 +29,7 @@ export const SIM_IDENTITY = {
 export const SIM_PROTOCOL_VERSION = PROTOCOL_VERSION;
 
 /** What the simulated firmware can do (Identity.caps). */
-export const SIM_CAPS = ["heat.projector", "heat.mat", "heat.cut", "carriage", "lift", "load", "scan", "log", "bootloader"];
+export const SIM_CAPS = ["heat.projector", "heat.mat", CAP_HEAT_CUT, "carriage", "lift", "load", "scan", "log", "bootloader"];
 
 /** Physics integration step: small against every time constant in the model (≥ 1 s), cheap enough for 10,000× real time. */
 export const PHYSICS_STEP_MS = 20;

@@ -14,9 +14,17 @@ export enum ErrorCode {
   CommandRejected = 203,
   LinkDown = 204,
   BadReply = 205,
+  /** Not sent: the order it belonged to ended first (the command gate refused it). */
+  CommandAborted = 206,
   // device
   DeviceNotReady = 300,
   DeviceFault = 301,
+  /** A safety order was not confirmed by the bed's telemetry: the controller gave up on the bed. */
+  DeviceNotComplying = 302,
+  /** Refused: the bed is latched (emergency stop, or the controller gave up on it) until a technician releases it. */
+  DeviceLatched = 303,
+  /** An actuator command was acknowledged but telemetry never showed it applied. */
+  CommandNotApplied = 304,
   // therapy
   InvalidProgram = 400,
   UnknownProgram = 401,

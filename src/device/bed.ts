@@ -1,5 +1,7 @@
 // The bed as the therapy engine sees it: typed commands checked against the device's own
 // limits, a telemetry stream with the latest reading, events, identity, and the link state.
+// Every command passes one gate (its order's AbortSignal, the emergency-stop latch) at the
+// moment it would go on the wire; safety orders count as done only when telemetry shows it.
 import type { Clock } from "../../protocols/clock.ts";
 import { describeIssue, parseReply } from "../../protocols/codec.ts";
 import type { Zone } from "../../protocols/constants.ts";
@@ -10,11 +12,15 @@ import { TypedEmitter } from "../link/emitter.ts";
 import { Link, type LinkOptions, type LinkState } from "../link/link.ts";
 import type { LinkStats } from "../link/stats.ts";
 import { Waitress } from "../link/waitress.ts";
+import { abortedError, type SendOptions } from "../link/window.ts";
 import type { TransportFactory } from "../transport/types.ts";
 import type { z } from "zod";
 import { checkHeat, checkLift, checkMove, checkTelemetryRate } from "./arguments.ts";
+import { BedLatch, type GaveUp, type Latch } from "./latch.ts";
+import { complies, confirmWindowMs, showsApplied, type SafetyOrder } from "./orders.ts";
 
 export type { LinkState, LinkStats, TransportFactory };
+export type { GaveUp, Latch } from "./latch.ts";
 export type LogReply = z.infer<typeof ReplyBodies.LOG>;
 export type InfoReply = z.infer<typeof ReplyBodies.INFO>;
 
@@ -26,14 +32,26 @@ export type BedEvents = {
   event: (e: EventBody) => void;
   link: (s: LinkState) => void;
   identity: (id: Identity) => void;
+  /** The latch changed: an emergency stop, the controller giving up on the bed, or a technician's release. */
+  latch: (l: Latch | undefined) => void;
+  /** A safety order went unconfirmed: heartbeats stopped, everything but ESTOP refused. */
+  gaveUp: (g: GaveUp) => void;
 };
+
+/** What a command may carry: the order it belongs to. */
+export interface CommandOptions {
+  signal?: AbortSignal;
+}
 
 type TelemetryPredicate = (t: Telemetry) => boolean;
 
 export class BedDriver extends TypedEmitter<BedEvents> {
   private latestTelemetry: Telemetry | undefined;
   private latestTelemetryAtMs: number | undefined;
+  private telemetryHz: number;
   private readonly telemetryWaiters: Waitress<Telemetry, TelemetryPredicate>;
+  private readonly latchState: BedLatch;
+  private pendingEstop: Promise<void> | undefined;
 
   private constructor(
     private readonly link: Link,
@@ -41,17 +59,31 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     private readonly log: Logger,
   ) {
     super((event, err) => log.error({ err, event }, "bed listener threw"));
+    this.telemetryHz = link.identity!.telemetryHz;
     this.telemetryWaiters = new Waitress<Telemetry, TelemetryPredicate>(clock, (t, pred) => pred(t), () => "matching telemetry");
+    this.latchState = new BedLatch(link, clock, log, {
+      latch: (l) => this.emit("latch", l),
+      gaveUp: (g) => this.emit("gaveUp", g),
+    });
+    link.setGate((type, body) => this.latchState.refusal(type, body));
     link.on("telemetry", (t) => {
       this.latestTelemetry = t;
       this.latestTelemetryAtMs = clock.now();
+      // A stop latched on the bed is a stop for the controller too, whoever pressed it.
+      if (t.state === "estop") this.latchState.engage("estop", "The bed reports its emergency stop engaged.");
       this.emit("telemetry", t);
       // Every waiter whose predicate holds gets this reading.
       while (this.telemetryWaiters.resolve(t));
     });
-    link.on("event", (e) => this.emit("event", e));
+    link.on("event", (e) => {
+      if (e.code === "E_ESTOP") this.latchState.engage("estop", "The bed reports its emergency stop engaged.");
+      this.emit("event", e);
+    });
     link.on("state", (s) => this.emit("link", s));
-    link.on("identity", (id) => this.emit("identity", id));
+    link.on("identity", (id) => {
+      this.telemetryHz = id.telemetryHz;
+      this.emit("identity", id);
+    });
   }
 
   /** Opens the transport and handshakes; resolves with a driver whose identity is known. */
@@ -79,45 +111,130 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     return this.latestTelemetryAtMs;
   }
 
-  async setHeat(zone: Zone, targetC: number): Promise<void> {
+  /** Why actuator commands are refused now (an emergency stop, or the controller gave up on the bed). */
+  get latch(): Latch | undefined {
+    return this.latchState.current;
+  }
+
+  /** The telemetry rate last negotiated (handshake or RATE), Hz. */
+  get telemetryRateHz(): number {
+    return this.telemetryHz;
+  }
+
+  /** How long a safety order's effect may take to show in telemetry, at the current rate. */
+  get confirmWindowMs(): number {
+    return confirmWindowMs(this.telemetryHz);
+  }
+
+  // ---- actuator commands: the gate, then the ACK, then telemetry showing the effect ----
+
+  async setHeat(zone: Zone, targetC: number, opts: CommandOptions = {}): Promise<void> {
     checkHeat(this.identity.limits, zone, targetC);
-    await this.link.send("HEAT", { zone, targetC });
+    await this.applied("HEAT", { zone, targetC }, opts);
   }
 
-  async moveTo(positionMm: number, speedMmS: number): Promise<void> {
+  async moveTo(positionMm: number, speedMmS: number, opts: CommandOptions = {}): Promise<void> {
     checkMove(this.identity.limits, positionMm, speedMmS);
-    await this.link.send("MOVE", { positionMm, speedMmS });
+    await this.applied("MOVE", { positionMm, speedMmS }, opts);
   }
 
-  async halt(): Promise<void> {
-    await this.link.send("HALT", {});
+  async halt(opts: CommandOptions = {}): Promise<void> {
+    await this.applied("HALT", {}, opts);
   }
 
-  async setLift(level: number): Promise<void> {
+  async setLift(level: number, opts: CommandOptions = {}): Promise<void> {
     checkLift(this.identity.limits, level);
-    await this.link.send("LIFT", { level });
+    await this.applied("LIFT", { level }, opts);
   }
 
-  async home(): Promise<void> {
-    await this.link.send("HOME", {});
+  async home(opts: CommandOptions = {}): Promise<void> {
+    await this.link.send("HOME", {}, opts);
   }
 
-  async setTelemetryRate(hz: number): Promise<void> {
+  async setTelemetryRate(hz: number, opts: CommandOptions = {}): Promise<void> {
     checkTelemetryRate(hz);
-    await this.link.send("RATE", { hz });
+    await this.link.send("RATE", { hz }, opts);
+    this.telemetryHz = hz;
   }
 
-  async safe(): Promise<void> {
-    await this.link.send("SAFE", {});
+  // ---- safety orders: confirmed from telemetry, or the controller gives up on the bed ----
+
+  /**
+   * Emergency stop, out of band. Latches at once (no HEAT/MOVE/LIFT/HOME reaches the wire until
+   * a technician releases it) and holds heartbeats until telemetry confirms the stop. Unconfirmed
+   * within two telemetry periods: the controller gives up (DeviceNotComplying).
+   */
+  estop(): Promise<void> {
+    // One stop at a time: a second press while the first awaits its confirmation shares it.
+    this.pendingEstop ??= this.stopAndConfirm().finally(() => (this.pendingEstop = undefined));
+    return this.pendingEstop;
   }
 
-  async reset(): Promise<void> {
+  private async stopAndConfirm(): Promise<void> {
+    this.latchState.engage("estop", "Emergency stop pressed.");
+    if (this.link.state === "closed") throw new BedlinkError(ErrorCode.LinkDown, "cannot send ESTOP: the link is closed");
+    const release = this.link.holdHeartbeats();
+    // The ACK is not the confirmation; a missing ACK is reported through the confirmation failing.
+    this.link.estop().catch((err: unknown) => this.log.warn({ err: (err as Error).message }, "ESTOP not acknowledged"));
+    try {
+      await this.confirmed("estop");
+    } catch (err) {
+      this.latchState.giveUp("estop", (err as Error).message);
+      throw new BedlinkError(ErrorCode.DeviceNotComplying, "the bed did not confirm the emergency stop", { order: "estop" });
+    } finally {
+      release();
+    }
+  }
+
+  /** SAFE (heaters off and cut, carriage stopped, lift retracted), confirmed; unconfirmed → emergency stop. Returns the order that held. */
+  async safe(): Promise<SafetyOrder> {
+    const sent = await this.link.send("SAFE", {}, { urgent: true }).then(
+      () => undefined,
+      (err: unknown) => err as Error,
+    );
+    if (sent && this.isLinkDown(sent)) throw sent;
+    try {
+      await this.confirmed("safe");
+      return "safe";
+    } catch {
+      this.log.error({ refused: sent?.message }, "SAFE not confirmed by telemetry: emergency stop");
+      await this.estop();
+      return "estop";
+    }
+  }
+
+  /** Heaters off, carriage halted, lift retracted, confirmed; unconfirmed → SAFE → emergency stop. */
+  async idle(opts: CommandOptions = {}): Promise<SafetyOrder> {
+    const refused = this.latchState.refusal("HEAT", {});
+    if (refused) throw refused;
+    const send = (type: CommandType, body: unknown): Promise<Error | undefined> =>
+      this.link.send(type, body, { ...opts, urgent: true } satisfies SendOptions).then(
+        () => undefined,
+        (err: unknown) => err as Error,
+      );
+    const errors = (await Promise.all([send("HEAT", { zone: "projector", targetC: 0 }), send("HEAT", { zone: "mat", targetC: 0 }), send("HALT", {}), send("LIFT", { level: 0 })])).filter((e) => e !== undefined);
+    if (opts.signal?.aborted) throw abortedError("idle", opts.signal);
+    const down = errors.find((e) => this.isLinkDown(e));
+    if (down) throw down;
+    try {
+      await this.confirmed("idle", opts.signal);
+      return "idle";
+    } catch (err) {
+      if (opts.signal?.aborted) throw abortedError("idle", opts.signal);
+      this.log.error({ refused: errors.map((e) => e.message), why: (err as Error).message }, "heaters off not confirmed by telemetry: SAFE");
+      return this.safe();
+    }
+  }
+
+  /** Staff's release of a safe state (a new start, a resume). An emergency stop needs a technician (releaseLatch). */
+  async reset(opts: CommandOptions = {}): Promise<void> {
+    await this.link.send("RESET", {}, opts);
+  }
+
+  /** Technician: clears the latch (emergency stop or given-up bed), resumes heartbeats, sends RESET. */
+  async releaseLatch(): Promise<void> {
+    this.latchState.release();
     await this.link.send("RESET", {});
-  }
-
-  /** Out of band: bypasses the command window, repeated until the device confirms. */
-  async estop(): Promise<void> {
-    await this.link.estop();
   }
 
   async session(state: "start" | "end"): Promise<void> {
@@ -146,19 +263,30 @@ export class BedDriver extends TypedEmitter<BedEvents> {
       body = parsed.data;
     }
     if (type === "ESTOP") {
-      await this.link.estop();
+      await this.estop();
       return undefined;
     }
     return this.link.send(type, body);
   }
 
-  /** Resolves with the first telemetry (from now on) for which pred holds; rejects with DeviceNotReady after timeoutMs. */
-  async waitForTelemetry(pred: (t: Telemetry) => boolean, timeoutMs: number): Promise<Telemetry> {
+  /** Resolves with the first telemetry (from now on) for which pred holds; rejects with DeviceNotReady after timeoutMs, or when signal aborts. */
+  async waitForTelemetry(pred: (t: Telemetry) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Telemetry> {
+    if (signal?.aborted) throw abortedError("wait", signal);
     const wait = this.telemetryWaiters.waitFor(pred, timeoutMs);
+    const onAbort = (): void => {
+      wait.cancel();
+      rejectAbort(abortedError("wait", signal!));
+    };
+    let rejectAbort: (err: Error) => void = () => {};
+    const aborted = new Promise<never>((_, reject) => (rejectAbort = reject));
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      return await wait.promise;
+      return await Promise.race([wait.promise, aborted]);
     } catch (err) {
+      if (signal?.aborted) throw abortedError("wait", signal);
       throw new BedlinkError(ErrorCode.DeviceNotReady, `no matching telemetry within ${timeoutMs} ms`, { timeoutMs, cause: (err as Error).message });
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -168,9 +296,9 @@ export class BedDriver extends TypedEmitter<BedEvents> {
 
   /** Best-effort SAFE (heaters off, carriage stopped), then close; no reconnect afterwards. */
   async close(): Promise<void> {
-    if (this.link.state === "up") {
+    if (this.link.state === "up" && !this.latchState.gaveUpOn) {
       try {
-        await this.link.send("SAFE", {});
+        await this.link.send("SAFE", {}, { urgent: true });
       } catch (err) {
         this.log.warn({ err: (err as Error).message }, "SAFE before close failed; the lease will make the bed safe");
       }
@@ -179,9 +307,45 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     await this.link.close();
   }
 
+  private async applied(type: "HEAT" | "MOVE" | "HALT" | "LIFT", body: Record<string, unknown>, opts: CommandOptions): Promise<void> {
+    // Watch from the moment it is written: a reading that shows it may arrive before the ACK.
+    let watch: Promise<Telemetry> | undefined;
+    const onSent = (): void => {
+      watch = this.waitForTelemetry((t) => showsApplied(type, body, t), this.confirmWindowMs + 5_000, opts.signal);
+      watch.catch(() => {});
+    };
+    await this.link.send(type, body, { signal: opts.signal, onSent });
+    try {
+      await withDeadline(this.clock, watch!, this.confirmWindowMs);
+    } catch (err) {
+      if (opts.signal?.aborted) throw abortedError(type, opts.signal);
+      throw new BedlinkError(ErrorCode.CommandNotApplied, `the bed acknowledged ${type} ${JSON.stringify(body)} but telemetry does not show it applied`, { type, body, cause: (err as Error).message });
+    }
+  }
+
+  /** Waits for a reading that shows the order carried out, within the confirmation window. */
+  private async confirmed(order: SafetyOrder, signal?: AbortSignal): Promise<void> {
+    await this.waitForTelemetry((t) => complies(order, t, this.identity), this.confirmWindowMs, signal);
+  }
+
+  private isLinkDown(err: Error): boolean {
+    return err instanceof BedlinkError && err.code === ErrorCode.LinkDown;
+  }
+
   private typedReply<T extends "LOG" | "INFO">(type: T, body: unknown): z.infer<(typeof ReplyBodies)[T]> {
     const r = parseReply(type, body);
     if (!r.ok) throw new BedlinkError(ErrorCode.BadReply, `${type} reply is malformed: ${r.error}`, { type, body });
     return r.value;
+  }
+}
+
+/** The watch must hold within ms of now (the ACK), whatever its own timeout. */
+async function withDeadline<T>(clock: Clock, p: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<Clock["setTimeout"]> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = clock.setTimeout(() => reject(new Error(`not shown within ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clock.clearTimeout(timer);
   }
 }

@@ -29,6 +29,8 @@ export interface ExchangePolicy {
   timeoutForAttempt(attempt: number): number;
   /** Which timeout counter to bump when every attempt went unanswered. */
   timeoutKind: keyof LinkCounters["timeouts"];
+  /** Called once, when the frame first goes on the wire. */
+  onFirstSend?: () => void;
 }
 
 /** Resolves with the ACK frame or the NAK frame; rejects with CommandTimeout (or LinkDown from the waitress). */
@@ -42,6 +44,7 @@ export async function exchange(wire: Wire, type: CommandType, body: unknown, pol
     const sentAtMs = wire.now() + lineMs;
     const wait = wire.awaitReply(seq, policy.timeoutForAttempt(attempt) + lineMs);
     wire.writeFrame(frame);
+    if (attempt === 1) policy.onFirstSend?.();
     let reply: ReplyFrame;
     try {
       reply = await wait.promise;

@@ -1,5 +1,8 @@
 // Keeps the device's lease alive (HB every lease/4 while up) and notices a device that
 // has gone silent with the port still open. Heartbeat ACKs double as RTT samples.
+// Heartbeats can be held (an emergency stop awaiting the bed's confirmation, or a bed the
+// controller gave up on): the silence watch goes on, but no HB goes out, so the bed's own
+// lease runs out unless something else renews it.
 import type { Clock, TimerHandle } from "../../protocols/clock.ts";
 import { HEARTBEAT_FRACTION } from "../../protocols/constants.ts";
 import { DEVICE_SILENCE_LEASES } from "./constants.ts";
@@ -12,6 +15,7 @@ export class Heartbeat {
   private timer: TimerHandle | undefined;
   /** HB seq → send time. */
   private readonly sent = new Map<number, number>();
+  private holds = 0;
 
   constructor(
     private readonly clock: Clock,
@@ -30,6 +34,7 @@ export class Heartbeat {
         this.onSilent(silenceMs);
         return;
       }
+      if (this.holds > 0) return;
       const seq = this.wire.allocSeq();
       const frame = { type: "HB", seq, body: {} } as const;
       if (this.sent.size >= MAX_TRACKED_HEARTBEATS) this.sent.clear();
@@ -38,6 +43,21 @@ export class Heartbeat {
       this.wire.counters.heartbeatsSent++;
       this.wire.writeFrame(frame);
     }, leaseMs / HEARTBEAT_FRACTION);
+  }
+
+  /** Stops sending heartbeats until the returned release is called (holds nest). */
+  hold(): () => void {
+    this.holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.holds--;
+    };
+  }
+
+  get held(): boolean {
+    return this.holds > 0;
   }
 
   stop(): void {

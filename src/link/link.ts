@@ -21,7 +21,7 @@ import { Receiver } from "./receiver.ts";
 import { RttEstimator } from "./rtt.ts";
 import { emptyCounters, type LinkStats } from "./stats.ts";
 import { Waitress } from "./waitress.ts";
-import { CommandWindow } from "./window.ts";
+import { CommandWindow, type SendGate, type SendOptions } from "./window.ts";
 
 export type LinkState = "connecting" | "handshaking" | "up" | "down" | "closed";
 
@@ -57,7 +57,8 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
   private log: Logger;
   private readonly random: () => number;
   private readonly replies: Waitress<ReplyFrame, number>;
-  private readonly window = new CommandWindow();
+  private gate: SendGate | undefined;
+  private readonly window = new CommandWindow((type, body) => this.gate?.(type, body));
   private readonly receiver: Receiver;
   private port: BytePort | undefined;
   private detachPort: (() => void) | undefined;
@@ -101,9 +102,27 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     }
   }
 
-  send(type: CommandType, body: unknown): Promise<Record<string, unknown> | undefined> {
+  send(type: CommandType, body: unknown, opts: SendOptions = {}): Promise<Record<string, unknown> | undefined> {
     if (this.state !== "up") return Promise.reject(this.downError(type));
-    return this.window.submit(type, body);
+    return this.window.submit(type, body, opts);
+  }
+
+  /** The driver's rule for what may still go on the wire; asked again for everything queued on recheckGate(). */
+  setGate(gate: SendGate): void {
+    this.gate = gate;
+  }
+
+  recheckGate(): void {
+    this.window.recheck();
+  }
+
+  /** No heartbeats until the returned release is called: the bed's lease runs out unless commands renew it. */
+  holdHeartbeats(): () => void {
+    return this.heartbeat.hold();
+  }
+
+  get heartbeatsHeld(): boolean {
+    return this.heartbeat.held;
   }
 
   /** Out of band: never queued behind the window, repeated every 50 ms until ACKed. Valid before a handshake too. */

@@ -5,17 +5,17 @@ import { randomUUID } from "node:crypto";
 import type { Clock } from "../../protocols/clock.ts";
 import { EVENT_CODES } from "../../protocols/constants.ts";
 import type { EventBody, Telemetry } from "../../protocols/messages.ts";
-import type { BedDriver, LinkState } from "../device/bed.ts";
+import type { BedDriver, GaveUp, LinkState } from "../device/bed.ts";
 import { BedlinkError, ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { PanelStore, StoredFault } from "../store/index.ts";
 import { builtInPrograms, findProgram } from "../therapy/programs/library.ts";
 import type { ProgramDefinition } from "../therapy/programs/schema.ts";
-import { TherapySession, type SessionResult, type SessionView } from "../therapy/session.ts";
+import { TherapySession, type SessionCommand, type SessionResult, type SessionView } from "../therapy/session.ts";
 import type { SessionReason } from "../therapy/sessionMachine.ts";
 import { AlarmBoard } from "./alarmBoard.ts";
 import { screeningRefusal, type ScreeningAnswers } from "./screening.ts";
-import { FINAL_SESSION_STATES, stateWords } from "./stateWords.ts";
+import { stateWords } from "./stateWords.ts";
 import { TelemetryHistory } from "./telemetryHistory.ts";
 
 /** How often a running session's row is refreshed even when nothing changed (bounds what a kill -9 loses). */
@@ -32,8 +32,7 @@ export interface StartRequest {
   confirmations: { cover: true; screening: ScreeningAnswers };
 }
 
-export type SessionCommand = "pause" | "resume" | "stop" | "abort";
-const COMMAND_EVENT = { pause: "PAUSE", resume: "RESUME", stop: "STOP", abort: "ABORT" } as const;
+export type { SessionCommand };
 
 // Type aliases (not interfaces) so they fit the API schemas' open objects.
 export type PanelSessionView = Omit<SessionView, "program"> & {
@@ -42,7 +41,6 @@ export type PanelSessionView = Omit<SessionView, "program"> & {
   programName: string;
   stateText: string;
   startedBy: string;
-  allowed: Record<SessionCommand, boolean>;
 };
 
 export type EndedSessionView = {
@@ -96,14 +94,21 @@ export class Panel {
     const onTelemetry = (t: Telemetry): void => this.onTelemetry(t);
     const onEvent = (e: EventBody): void => this.onDeviceEvent(e);
     const onLink = (s: LinkState): void => this.onLink(s);
+    const onGaveUp = (g: GaveUp): void => this.onGaveUp(g);
     bed.on("telemetry", onTelemetry);
     bed.on("event", onEvent);
     bed.on("link", onLink);
-    this.detach.push(() => bed.off("telemetry", onTelemetry), () => bed.off("event", onEvent), () => bed.off("link", onLink));
+    bed.on("gaveUp", onGaveUp);
+    this.detach.push(() => bed.off("telemetry", onTelemetry), () => bed.off("event", onEvent), () => bed.off("link", onLink), () => bed.off("gaveUp", onGaveUp));
   }
 
   get bed(): BedDriver {
     return this.opts.bed;
+  }
+
+  /** Now on the bed's clock (telemetry ages are measured on it). */
+  nowMs(): number {
+    return this.opts.clock.now();
   }
 
   programs(): ProgramDefinition[] {
@@ -114,10 +119,7 @@ export class Panel {
     const a = this.current;
     if (!a) return undefined;
     const { program: _program, ...v } = a.session.view();
-    const snap = a.session.actor.getSnapshot();
-    const allowed = {} as Record<SessionCommand, boolean>;
-    for (const [cmd, type] of Object.entries(COMMAND_EVENT)) allowed[cmd as SessionCommand] = snap.status === "active" && snap.can({ type, atMs: 0 } as never);
-    return { ...v, id: a.id, programId: a.program.id, programName: a.program.name, stateText: stateWords(v.state), startedBy: a.startedBy, allowed };
+    return { ...v, id: a.id, programId: a.program.id, programName: a.program.name, stateText: stateWords(v.state), startedBy: a.startedBy };
   }
 
   lastSession(): EndedSessionView | undefined {
@@ -145,26 +147,23 @@ export class Panel {
       throw notAllowed(refusal, "prechecks");
     }
 
-    // A latched stop (emergency or safe) is released by starting anew: the operator has just confirmed
-    // the cover and the screening, a deliberate act. (Roller programs would reset while homing anyway.)
-    const latched = bed.latest?.state;
+    // An emergency stop stays latched until a technician releases it: staff cannot start over it.
+    if (bed.latch) throw notAllowed(`${bed.latch.text} A technician must release it (Technician → Release the emergency stop) before a program can start.`, "latched");
+    // A safe state is released by starting anew: the operator has just confirmed the cover and the
+    // screening, a deliberate act. (Roller programs would reset while homing anyway.)
     const estopsBefore = this.estops;
-    if (latched === "estop" || latched === "safe") {
+    if (bed.latest?.state === "safe") {
       try {
         await bed.reset();
       } catch (err) {
-        // The bed refuses a RESET that an ESTOP overtook: that is the stop winning, not a fault.
-        if (this.estops !== estopsBefore) throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
+        // The driver refuses a RESET once an ESTOP was pressed: that is the stop winning, not a fault.
+        if (this.estops !== estopsBefore || bed.latch) throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
         throw err;
       }
-      store.audit.record(who.actor, "bed.release", { from: latched }, who.remote);
+      store.audit.record(who.actor, "bed.release", { from: "safe" }, who.remote);
     }
     // An emergency stop pressed while this start was on its way wins: never start over it.
-    if (this.estops !== estopsBefore) {
-      // The bed may have applied our RESET after that ESTOP (ESTOP jumps its queue): latch it again.
-      await bed.estop();
-      throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
-    }
+    if (this.estops !== estopsBefore || bed.latch) throw notAllowed("Emergency stop pressed while the program was starting; the bed stays stopped.", "estopped");
     // Someone else may have started one while the reset was on its way.
     const raced = this.current as ActiveSession | undefined;
     if (raced) throw notAllowed("A session was started from another screen a moment ago.", raced.session.state);
@@ -187,7 +186,7 @@ export class Panel {
       bed,
       clock,
       logger: logger.child({ sessionId: id, serial: bed.identity.serial }),
-      persist: (_snapshot, view) => {
+      onChange: (view) => {
         if (view.state !== active.lastWrittenState) this.writeProgress(active, view);
       },
     });
@@ -207,9 +206,8 @@ export class Panel {
   command(cmd: SessionCommand, who: Who): PanelSessionView {
     const a = this.current;
     if (!a) throw notAllowed(`Nothing to ${cmd}: no session is running.`, "idle");
-    const snap = a.session.actor.getSnapshot();
     const state = a.session.state;
-    if (snap.status !== "active" || !snap.can({ type: COMMAND_EVENT[cmd], atMs: 0 } as never)) {
+    if (!a.session.allowedCommands()[cmd]) {
       throw notAllowed(`Cannot ${cmd} now: the session is ${stateWords(state).toLowerCase()}.`, state);
     }
     this.opts.store.audit.record(who.actor, `session.${cmd}`, { sessionId: a.id, state }, who.remote);
@@ -220,14 +218,35 @@ export class Panel {
     return this.sessionView()!;
   }
 
-  /** Emergency stop: the ESTOP goes to the bed before any bookkeeping. Resolves when the bed confirmed it. */
+  /**
+   * Emergency stop: the ESTOP goes to the bed before any bookkeeping. Resolves when the bed's
+   * telemetry confirmed it; rejects when it did not (the driver has then given up on the bed).
+   */
   async estop(who: Who): Promise<void> {
     this.estops++;
     const a = this.current;
-    const sent = a && !FINAL_SESSION_STATES.has(a.session.state) ? a.session.estop() : this.opts.bed.estop();
-    this.opts.store.audit.record(who.actor, "estop", { sessionId: a?.id }, who.remote);
-    this.alarms.raise({ code: "E_ESTOP", priority: "high", text: "Emergency stop pressed: heaters off, carriage stopped.", source: "operator", sessionId: a?.id });
+    const sent = a && !a.session.ended ? a.session.estop() : this.opts.bed.estop();
+    // Bookkeeping must never stand between the button and the bed, nor fail it.
+    try {
+      this.opts.store.audit.record(who.actor, "estop", { sessionId: a?.id }, who.remote);
+      this.alarms.raise({ code: "E_ESTOP", priority: "high", text: "Emergency stop pressed. A technician must release it before the next program.", source: "operator", sessionId: a?.id });
+    } catch (err) {
+      this.opts.logger.error({ err }, "could not record the emergency stop");
+    }
     await sent;
+  }
+
+  /** Technician: releases an emergency stop or a bed the controller gave up on, else a safe state. */
+  async release(who: Who): Promise<void> {
+    const { bed, store } = this.opts;
+    const latch = bed.latch;
+    if (latch) await bed.releaseLatch();
+    else await bed.reset();
+    store.audit.record(who.actor, "device.reset", { latch: latch?.kind ?? null }, who.remote);
+    if (latch) {
+      this.alarms.resolve("E_ESTOP", who.name);
+      this.alarms.resolve("S_BED_NOT_STOPPED", who.name);
+    }
   }
 
   /** Graceful shutdown: the session is saved as stopped; the caller then closes the bed (SAFE). */
@@ -237,7 +256,7 @@ export class Panel {
     if (a) {
       this.opts.store.sessions.finish(a.id, "stopped", { ...this.progressOf(a, a.session.view()), reasonCode: "SHUTDOWN", reasonText: "The panel server was shut down; the bed was made safe." });
       this.opts.store.audit.record("system", "session.shutdown", { sessionId: a.id });
-      a.session.stop();
+      a.session.halt();
     }
     for (const d of this.detach) d();
   }
@@ -310,6 +329,11 @@ export class Panel {
     if (e.priority === "low") return;
     const text = `${EVENT_CODES[e.code].text}${e.detail ? ` (${e.detail})` : ""}`;
     this.alarms.raise({ code: e.code, priority: e.priority, text, zone: e.zone, source: "device", sessionId: this.current?.id });
+  }
+
+  /** The bed did not confirm a safety order: staff must act, the controller can do no more. */
+  private onGaveUp(g: GaveUp): void {
+    this.alarms.raise({ code: g.code, priority: "high", text: g.text, source: "device", sessionId: this.current?.id });
   }
 
   private onLink(s: LinkState): void {

@@ -1,14 +1,15 @@
 // Plays one step's carriage pattern (sweep, strokes, dwell, creep, segments) on the bed,
-// in track millimetres already resolved from this person's scan. Cancelled at step end.
+// in track millimetres already resolved from this person's scan. It runs until its step's
+// signal aborts: every command and every wait carries the signal, so nothing outlives the step.
 import type { Clock } from "../../protocols/clock.ts";
 import type { Telemetry } from "../../protocols/messages.ts";
+import type { CommandOptions } from "../device/bed.ts";
 
 /** What the motion player needs from the bed driver (BedDriver satisfies it). */
 export interface CarriagePort {
-  moveTo(positionMm: number, speedMmS: number): Promise<void>;
-  halt(): Promise<void>;
-  setLift(level: number): Promise<void>;
-  waitForTelemetry(pred: (t: Telemetry) => boolean, timeoutMs: number): Promise<Telemetry>;
+  moveTo(positionMm: number, speedMmS: number, opts?: CommandOptions): Promise<void>;
+  setLift(level: number, opts?: CommandOptions): Promise<void>;
+  waitForTelemetry(pred: (t: Telemetry) => boolean, timeoutMs: number, signal?: AbortSignal): Promise<Telemetry>;
 }
 
 export type ResolvedMotion =
@@ -24,124 +25,97 @@ export const REPOSITION_SPEED_MMS = 40;
 /** The carriage counts as arrived within this distance of its target. */
 export const ARRIVAL_TOLERANCE_MM = 1.5;
 
-export class Cancelled extends Error {
-  constructor() {
-    super("motion cancelled");
-  }
+/** Sleeps on the clock; rejects as soon as the signal aborts (a hold never outlasts its step). */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clock.clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
 }
 
-export class MotionPlayer {
-  private cancelled = false;
-  private readonly done: Promise<void>;
-  private wake: () => void = () => {};
-  /** Resolves on cancel, so a hold never outlasts it. */
-  private readonly cancelSignal = new Promise<void>((resolve) => (this.wake = resolve));
+/** Resolves only when the signal aborts, with its reason: the rest of a step after a pattern that ends. */
+export function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    signal.addEventListener("abort", () => reject(signal.reason as Error), { once: true });
+  });
+}
 
-  constructor(
-    private readonly bed: CarriagePort,
-    private readonly clock: Clock,
-    motion: ResolvedMotion,
-    private readonly liftLevel: number,
-    onError: (err: unknown) => void,
-  ) {
-    this.done = this.play(motion).catch((err) => {
-      if (!(err instanceof Cancelled) && !this.cancelled) onError(err);
-    });
-  }
-
-  /** Stop issuing commands. The caller decides what the carriage does next. */
-  cancel(): Promise<void> {
-    this.cancelled = true;
-    this.wake();
-    return this.done;
-  }
-
-  private check(): void {
-    if (this.cancelled) throw new Cancelled();
-  }
-
-  private async go(positionMm: number, speedMmS: number): Promise<void> {
-    this.check();
-    await this.bed.moveTo(positionMm, speedMmS);
-    this.check();
+/** Plays the pattern until the signal aborts (patterns loop; a dwell rests off its point). */
+export async function playMotion(bed: CarriagePort, clock: Clock, m: ResolvedMotion, liftLevel: number, signal: AbortSignal): Promise<never> {
+  const opts = { signal };
+  const go = async (positionMm: number, speedMmS: number): Promise<void> => {
+    await bed.moveTo(positionMm, speedMmS, opts);
     // Generous timeout: travel time at speed plus acceleration and a margin; a stall is the supervisor's to call.
-    const current = await this.bed.waitForTelemetry(() => true, 2_000);
+    const current = await bed.waitForTelemetry(() => true, 2_000, signal);
     const travelMs = (Math.abs(current.positionMm - positionMm) / speedMmS) * 1000;
-    await this.bed.waitForTelemetry(
-      (t) => this.cancelled || Math.abs(t.positionMm - positionMm) <= ARRIVAL_TOLERANCE_MM,
-      travelMs * 1.5 + 3_000,
-    );
-    this.check();
-  }
+    await bed.waitForTelemetry((t) => Math.abs(t.positionMm - positionMm) <= ARRIVAL_TOLERANCE_MM, travelMs * 1.5 + 3_000, signal);
+  };
+  const lift = (level: number): Promise<void> => bed.setLift(level, opts);
+  const hold = (ms: number): Promise<void> => sleep(clock, ms, signal);
 
-  private async hold(ms: number): Promise<void> {
-    this.check();
-    await Promise.race([this.clock.sleep(ms), this.cancelSignal]);
-    this.check();
-  }
-
-  private async play(m: ResolvedMotion): Promise<void> {
-    switch (m.kind) {
-      case "park": {
-        await this.bed.setLift(0);
-        const at = await this.bed.waitForTelemetry(() => true, 2_000);
-        if (Math.abs(at.positionMm - m.parkMm) > ARRIVAL_TOLERANCE_MM) await this.go(m.parkMm, REPOSITION_SPEED_MMS);
-        return;
+  switch (m.kind) {
+    case "park": {
+      await lift(0);
+      const at = await bed.waitForTelemetry(() => true, 2_000, signal);
+      if (Math.abs(at.positionMm - m.parkMm) > ARRIVAL_TOLERANCE_MM) await go(m.parkMm, REPOSITION_SPEED_MMS);
+      return untilAborted(signal);
+    }
+    case "sweep":
+    case "creep":
+      await go(m.fromMm, REPOSITION_SPEED_MMS);
+      await lift(liftLevel);
+      for (;;) {
+        await go(m.toMm, m.speedMmS);
+        await go(m.fromMm, m.speedMmS);
       }
-      case "sweep":
-        await this.go(m.fromMm, REPOSITION_SPEED_MMS);
-        await this.bed.setLift(this.liftLevel);
-        for (;;) {
-          await this.go(m.toMm, m.speedMmS);
-          await this.go(m.fromMm, m.speedMmS);
-        }
-      case "creep":
-        await this.go(m.fromMm, REPOSITION_SPEED_MMS);
-        await this.bed.setLift(this.liftLevel);
-        for (;;) {
-          await this.go(m.toMm, m.speedMmS);
-          await this.go(m.fromMm, m.speedMmS);
-        }
-      case "strokes": {
-        // Short strokes that walk through the region and back: forward a stroke, back half of one.
-        await this.go(m.startMm, REPOSITION_SPEED_MMS);
-        await this.bed.setLift(this.liftLevel);
-        const span = Math.max(0, m.endMm - m.startMm);
-        const stroke = Math.min(m.strokeMm, span);
-        let base = m.startMm;
-        let dir = 1;
-        for (;;) {
-          const tip = Math.min(m.endMm, Math.max(m.startMm, base + dir * stroke));
-          await this.go(tip, m.speedMmS);
-          await this.go(base, m.speedMmS);
-          base = Math.min(m.endMm, Math.max(m.startMm, base + (dir * stroke) / 2));
-          if (base >= m.endMm || base <= m.startMm) dir = -dir;
-        }
+    case "strokes": {
+      // Short strokes that walk through the region and back: forward a stroke, back half of one.
+      await go(m.startMm, REPOSITION_SPEED_MMS);
+      await lift(liftLevel);
+      const span = Math.max(0, m.endMm - m.startMm);
+      const stroke = Math.min(m.strokeMm, span);
+      let base = m.startMm;
+      let dir = 1;
+      for (;;) {
+        const tip = Math.min(m.endMm, Math.max(m.startMm, base + dir * stroke));
+        await go(tip, m.speedMmS);
+        await go(base, m.speedMmS);
+        base = Math.min(m.endMm, Math.max(m.startMm, base + (dir * stroke) / 2));
+        if (base >= m.endMm || base <= m.startMm) dir = -dir;
       }
-      case "dwell": {
-        await this.bed.setLift(0);
-        await this.go(m.atMm, REPOSITION_SPEED_MMS);
-        for (let i = 0; i < Math.max(1, m.repeats); i++) {
-          await this.bed.setLift(this.liftLevel);
-          await this.hold(m.holdMs);
-          await this.bed.setLift(0);
-          if (i + 1 < m.repeats) await this.hold(m.offMs);
-        }
-        return; // Rest off the point until the step ends.
+    }
+    case "dwell": {
+      await lift(0);
+      await go(m.atMm, REPOSITION_SPEED_MMS);
+      for (let i = 0; i < Math.max(1, m.repeats); i++) {
+        await lift(liftLevel);
+        await hold(m.holdMs);
+        await lift(0);
+        if (i + 1 < m.repeats) await hold(m.offMs);
       }
-      case "segments": {
-        await this.go(m.fromMm, REPOSITION_SPEED_MMS);
-        const dir = m.toMm >= m.fromMm ? 1 : -1;
-        const count = Math.max(1, Math.floor(Math.abs(m.toMm - m.fromMm) / m.segmentMm) + 1);
-        for (;;) {
-          for (let i = 0; i < count; i++) {
-            await this.go(m.fromMm + dir * i * m.segmentMm, m.speedMmS);
-            await this.bed.setLift(this.liftLevel);
-            await this.hold(m.holdMs);
-            await this.bed.setLift(Math.min(1, this.liftLevel));
-          }
-          await this.go(m.fromMm, REPOSITION_SPEED_MMS);
+      return untilAborted(signal); // Rest off the point until the step ends.
+    }
+    case "segments": {
+      await go(m.fromMm, REPOSITION_SPEED_MMS);
+      const dir = m.toMm >= m.fromMm ? 1 : -1;
+      const count = Math.max(1, Math.floor(Math.abs(m.toMm - m.fromMm) / m.segmentMm) + 1);
+      for (;;) {
+        for (let i = 0; i < count; i++) {
+          await go(m.fromMm + dir * i * m.segmentMm, m.speedMmS);
+          await lift(liftLevel);
+          await hold(m.holdMs);
+          await lift(Math.min(1, liftLevel));
         }
+        await go(m.fromMm, REPOSITION_SPEED_MMS);
       }
     }
   }

@@ -1,23 +1,22 @@
-// Runs one therapy session: the session machine decides, this module does the work it
-// orders on the bed, feeds it what happened, and keeps the safety supervisor in the loop.
-import { createActor, type Actor } from "xstate";
+// Runs one therapy session: feeds the session machine what happened (telemetry through the
+// safety supervisor, the load sensor, device events, the link) and hands it the work it may
+// order (work.ts). The machine decides everything; this module only translates and reports.
+import { createActor, fromPromise, type Actor } from "xstate";
 import type { Clock, TimerHandle } from "../../protocols/clock.ts";
 import { EVENT_CODES } from "../../protocols/constants.ts";
 import type { EventBody, Telemetry } from "../../protocols/messages.ts";
-import type { BedDriver, LinkState } from "../device/bed.ts";
+import type { BedDriver, GaveUp, LinkState } from "../device/bed.ts";
 import type { Logger } from "../log.ts";
-import { OCCUPANCY_LOSS_PAUSE_MS, OCCUPIED_MIN_KG, STALE_TELEMETRY_PERIODS, VIOLATION_CODES } from "./limits.ts";
-import { makeReady, parkCarriage, settled } from "./bedReady.ts";
-import { MotionPlayer } from "./motion.ts";
+import { OCCUPIED_MIN_KG, PRESENCE_WEIGHT_CHANGE_KG, STALE_TELEMETRY_PERIODS } from "./limits.ts";
 import type { ProgramDefinition } from "./programs/schema.ts";
-import type { SpineMap } from "./programs/landmarks.ts";
-import { resolveMotion } from "./programs/landmarks.ts";
-import { scanSpine, SESSION_TELEMETRY_HZ } from "./scan.ts";
-import { sessionMachine, type SessionEvent } from "./sessionMachine.ts";
-import { FINAL_STATES, stateName, type Outcome, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
-
-export { stateName, type Outcome, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
+import { VIOLATION_CODES, zoneWords } from "./reasons.ts";
+import { SESSION_TELEMETRY_HZ } from "./scan.ts";
+import { sessionMachine, type AfterLinkLoss, type SessionEvent } from "./sessionMachine.ts";
 import { SafetySupervisor, type Trip } from "./supervisor.ts";
+import { FINAL_STATES, stateName, timeLeftMs, type Outcome, type SessionCommand, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
+import * as work from "./work.ts";
+
+export { stateName, type Outcome, type SessionCommand, type SessionFault, type SessionResult, type SessionView, type StepTiming } from "./sessionTypes.ts";
 
 export interface SessionOptions {
   program: ProgramDefinition;
@@ -25,56 +24,37 @@ export interface SessionOptions {
   clock: Clock;
   logger: Logger;
   confirmations?: { cover: boolean; screening: boolean };
-  /** Called with the machine's persisted snapshot on every state change (resume after a restart). */
-  persist?: (snapshot: unknown, view: SessionView) => void;
-  /** Restores a persisted snapshot instead of starting fresh. */
-  snapshot?: unknown;
-  /**
-   * When the link comes back after a loss: wait for the operator (panel), or decide at once
-   * (unattended runs: abort is the safe default).
-   */
-  afterLinkLoss?: "ask" | "abort" | "resume";
+  /** Called with the view on every state change (the panel keeps the session's row up to date). */
+  onChange?: (view: SessionView) => void;
+  /** When the link comes back after a loss: wait for the operator (panel), or decide at once (unattended runs). */
+  afterLinkLoss?: AfterLinkLoss;
 }
 
 type SessionActor = Actor<typeof sessionMachine>;
 
-/** Work that a newer order replaced: dropped quietly, never reported as a failure. */
-class Superseded extends Error {
-  constructor() {
-    super("superseded by a newer order");
-  }
-}
-
-/** Device events that end a session as a fault (the rest are informational or handled elsewhere). */
-const DEVICE_FAULT_CODES = new Set(["E_CUTOUT", "E_SENSOR_OPEN", "E_SENSOR_SHORT", "E_MOTOR_OVERCURRENT", "E_LIMIT_SWITCH", "E_HOMING_FAILED", "W_BROWNOUT", "W_LEASE_EXPIRED"]);
+const COMMAND_EVENT = { pause: "PAUSE", resume: "RESUME", stop: "STOP", abort: "ABORT" } as const satisfies Record<SessionCommand, SessionEvent["type"]>;
 
 export class TherapySession {
   readonly actor: SessionActor;
   private readonly supervisor: SafetySupervisor;
   private readonly startMs: number;
   private endMs: number | undefined;
-  private player: MotionPlayer | undefined;
   private readonly faults: SessionFault[] = [];
   private readonly steps: StepTiming[];
   private firstStepAtMs: number | undefined;
   private staleTimer: TimerHandle | undefined;
-  private occupancyLostAtMs: number | undefined;
   private linkUp = true;
   /** Telemetry age counts from here after a reconnect (the last reading before the loss is old by design). */
   private linkUpAtMs = -Infinity;
-  private readonly pending = new Set<Promise<unknown>>();
+  private lastPresence: { present: boolean; weightKg: number } | undefined;
   private readonly finished: Promise<SessionResult>;
   private resolveFinished!: (r: SessionResult) => void;
   private readonly detach: (() => void)[] = [];
-  /** Bumped on every order from the machine; async work checks it after each await. */
-  private epoch = 0;
-  /** Set by the operator's start and resume: the next readiness check may release a safe/latched bed. */
-  private releaseAllowed = true;
 
   constructor(private readonly opts: SessionOptions) {
-    const { bed, clock, program } = opts;
+    const { bed, clock, program, logger } = opts;
     this.startMs = clock.now();
-    this.supervisor = new SafetySupervisor(bed.identity.limits, this.startMs);
+    this.supervisor = new SafetySupervisor(bed.identity, this.startMs);
     let plannedMs = 0;
     this.steps = program.steps.map((s, index) => {
       const t: StepTiming = { index, label: s.label, plannedStartMs: plannedMs, actualStartMs: undefined };
@@ -82,50 +62,65 @@ export class TherapySession {
       return t;
     });
     this.finished = new Promise((r) => (this.resolveFinished = r));
+    const w: work.WorkContext = { bed, clock, logger, program };
     const machine = sessionMachine.provide({
+      actors: {
+        prepare: fromPromise(({ input, signal }) => work.prepare(w, input, signal)),
+        scan: fromPromise(({ signal }) => work.scan(w, signal)),
+        step: fromPromise(({ input, signal }) => work.step(w, input, signal)),
+        coolDown: fromPromise(({ signal }) => work.coolDown(w, signal)),
+        park: fromPromise(({ signal }) => work.park(w, signal)),
+        pauseOutputs: fromPromise(({ signal }) => work.pauseOutputs(w, signal)),
+        quietOutputs: fromPromise(({ signal }) => work.quietOutputs(w, signal)),
+        faultSafe: fromPromise(({ input, signal }) => work.faultSafe(w, input, signal)),
+        emergencyStop: fromPromise(() => work.emergencyStop(w)),
+      },
       actions: {
-        // Every order starts a new epoch: work still running for an older order stops at its
-        // next await instead of acting on a bed that has since been stopped or moved on.
-        startHoming: () => this.track(this.home(this.nextEpoch())),
-        startScan: () => this.track(this.scan(this.nextEpoch())),
-        beginStep: ({ context }) => this.beginStep(context.stepIndex, context.spine!, this.nextEpoch()),
-        beginCoolDown: () => this.track(this.coolDown(this.nextEpoch())),
-        pauseOutputs: () => (this.nextEpoch(), this.track(this.idleOutputs())),
-        // After a link loss the bed went safe by itself; idling it again is belt and braces.
-        quietOutputs: () => (this.nextEpoch(), void this.idleOutputs().catch((err) => this.opts.logger.warn({ err }, "idling after link loss failed (bed already safe)"))),
-        parkAndIdle: () => this.track(this.parkAndIdle(this.nextEpoch())),
-        makeSafe: () => (this.nextEpoch(), this.track(this.makeSafe())),
-        emergencyStop: () => (this.nextEpoch(), this.track(this.opts.bed.estop())),
-        announce: () => {},
+        stepStarted: ({ context }) => this.stepStarted(context.stepIndex),
       },
     });
     this.actor = createActor(machine, {
-      input: { program, confirmations: opts.confirmations },
-      snapshot: opts.snapshot as never,
-      clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h) },
+      input: { program, confirmations: opts.confirmations, afterLinkLoss: opts.afterLinkLoss ?? "ask" },
+      clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as TimerHandle) },
     });
-    this.actor.subscribe((snap) => {
-      opts.persist?.(this.actor.getPersistedSnapshot(), this.view());
-      if (snap.status === "done") void this.finish();
+    let lastState = "";
+    this.actor.subscribe({
+      next: (snap) => {
+        const state = stateName(snap.value);
+        if (state !== lastState) {
+          lastState = state;
+          logger.info({ state }, "session state");
+          opts.onChange?.(this.view());
+        }
+        if (snap.status === "done") this.finish();
+      },
+      // Every invoked piece of work has its onError; an error here is a bug in the machine.
+      error: (err) => {
+        logger.error({ err }, "session machine failed");
+        this.finish();
+      },
     });
   }
 
   /** Starts the session against an already-connected bed. Resolves when it ends. */
   start(): Promise<SessionResult> {
-    const { bed, clock } = this.opts;
+    const { bed, clock, logger } = this.opts;
     const onTelemetry = (t: Telemetry): void => this.onTelemetry(t);
     const onEvent = (e: EventBody): void => this.onDeviceEvent(e);
     const onLink = (s: LinkState): void => this.onLink(s);
+    const onGaveUp = (g: GaveUp): void => this.onGaveUp(g);
     bed.on("telemetry", onTelemetry);
     bed.on("event", onEvent);
     bed.on("link", onLink);
-    this.detach.push(() => bed.off("telemetry", onTelemetry), () => bed.off("event", onEvent), () => bed.off("link", onLink));
+    bed.on("gaveUp", onGaveUp);
+    this.detach.push(() => bed.off("telemetry", onTelemetry), () => bed.off("event", onEvent), () => bed.off("link", onLink), () => bed.off("gaveUp", onGaveUp));
     const periodMs = 1000 / SESSION_TELEMETRY_HZ;
     this.staleTimer = clock.setInterval(() => this.checkStale(periodMs), periodMs);
     this.actor.start();
     this.send({ type: "LINK_HANDSHAKING", atMs: clock.now() });
-    this.track(bed.session("start"));
+    bed.session("start").catch((err: unknown) => logger.warn({ err: (err as Error).message }, "SESSION start not acknowledged"));
     this.send({ type: "LINK_UP", atMs: clock.now() });
+    if (bed.latch) this.send({ type: "FAULT", atMs: clock.now(), code: "S_ESTOP_LATCHED", priority: "high", text: `${bed.latch.text} A technician must release it before a session can start.` });
     if (bed.latest) this.onTelemetry(bed.latest);
     return this.finished;
   }
@@ -142,26 +137,45 @@ export class TherapySession {
     this.send({ type: "PAUSE", atMs: this.opts.clock.now() });
   }
   resume(): void {
-    this.releaseAllowed = true;
     this.send({ type: "RESUME", atMs: this.opts.clock.now() });
   }
   stop(): void {
     this.send({ type: "STOP", atMs: this.opts.clock.now() });
   }
-  abort(text?: string): void {
-    this.send({ type: "ABORT", atMs: this.opts.clock.now(), text });
+  abort(): void {
+    this.send({ type: "ABORT", atMs: this.opts.clock.now() });
   }
-  /** Emergency stop: the command goes to the bed first, the bookkeeping after. */
+
+  /** Emergency stop: the ESTOP goes to the bed first; resolves when telemetry confirms it, rejects when the bed did not. */
   estop(): Promise<void> {
-    this.nextEpoch();
-    const sent = this.opts.bed.estop();
-    this.track(sent);
+    const confirmed = this.opts.bed.estop();
     this.send({ type: "ESTOP", atMs: this.opts.clock.now(), source: "operator" });
-    return sent;
+    return confirmed;
+  }
+
+  /** The controller is shutting down: the machine stops and its work is aborted; the caller makes the bed safe. */
+  halt(): void {
+    this.actor.stop();
+    this.finish();
+  }
+
+  /** Which operator commands the session takes now (the panel enables its buttons from this). */
+  allowedCommands(): Record<SessionCommand, boolean> {
+    const snap = this.actor.getSnapshot();
+    const atMs = this.opts.clock.now();
+    const out = {} as Record<SessionCommand, boolean>;
+    for (const [cmd, type] of Object.entries(COMMAND_EVENT) as [SessionCommand, (typeof COMMAND_EVENT)[SessionCommand]][]) {
+      out[cmd] = snap.status === "active" && snap.can({ type, atMs });
+    }
+    return out;
   }
 
   get state(): string {
     return stateName(this.actor.getSnapshot().value);
+  }
+
+  get ended(): boolean {
+    return this.actor.getSnapshot().status !== "active";
   }
 
   view(): SessionView {
@@ -175,25 +189,14 @@ export class TherapySession {
       stepIndex: context.stepIndex,
       stepCount: context.program.steps.length,
       stepLabel: step?.label,
-      timeLeftMs: this.timeLeftMs(),
+      timeLeftMs: timeLeftMs(snap, this.opts.clock.now()),
       reason: context.reason,
       spine: context.spine,
       doses: { projector: doses.projector.fraction, mat: doses.mat.fraction },
       skinC: { projector: doses.projector.skinC, mat: doses.mat.skinC },
       faults: [...this.faults],
+      allowed: this.allowedCommands(),
     };
-  }
-
-  private timeLeftMs(): number {
-    const snap = this.actor.getSnapshot();
-    const { context } = snap;
-    const state = stateName(snap.value);
-    const rest = (from: number): number => context.program.steps.slice(from).reduce((a, s) => a + s.durationMs, 0) + context.program.coolDown.durationMs;
-    if (FINAL_STATES.includes(state as Outcome)) return 0;
-    const phaseLeft = state.startsWith("running") || state === "coolingDown" ? Math.max(0, context.phaseDeadlineMs - this.opts.clock.now()) : context.phaseRemainingMs;
-    if (state === "coolingDown" || context.resumeTo === "coolingDown") return phaseLeft;
-    if (!state.startsWith("running") && state !== "paused" && state !== "linkLost" && state !== "resumeOffer") return rest(0);
-    return phaseLeft + rest(context.stepIndex + 1);
   }
 
   private send(event: SessionEvent): void {
@@ -201,153 +204,52 @@ export class TherapySession {
     this.actor.send(event);
   }
 
-  private track(p: Promise<unknown>): void {
-    const wrapped = p.catch((err) => (err instanceof Superseded ? undefined : this.onCommandError(err))).finally(() => this.pending.delete(wrapped));
-    this.pending.add(wrapped);
-  }
-
-  private nextEpoch(): number {
-    return ++this.epoch;
-  }
-
-  /** Throws Superseded when a newer order (or the end of the session) has replaced this work. */
-  private current(epoch: number): void {
-    if (epoch !== this.epoch || this.actor.getSnapshot().status !== "active") throw new Superseded();
-  }
-
-  /** Readiness with the operator's release, if one is pending (consumed by this use). */
-  private async ready(epoch: number, needCarriage: boolean): Promise<void> {
-    const release = this.releaseAllowed;
-    await makeReady(this.opts.bed, needCarriage, release);
-    this.current(epoch);
-    if (release) this.releaseAllowed = false;
-  }
-
-  private async scan(epoch: number): Promise<void> {
-    const { bed, clock } = this.opts;
-    try {
-      const spine = await scanSpine(bed, bed.identity.limits.trackMm);
-      this.current(epoch);
-      this.opts.logger.info({ spine }, "spine scanned");
-      this.send({ type: "SCAN_DONE", atMs: clock.now(), spine });
-    } catch (err) {
-      if (err instanceof Superseded || epoch !== this.epoch || this.state !== "scanning") return;
-      this.send({ type: "SCAN_FAILED", atMs: clock.now(), text: `Spine scan failed: ${(err as Error).message}` });
-    }
-  }
-
-  // ---- what the machine orders ----
-  private async home(epoch: number): Promise<void> {
-    await this.ready(epoch, true);
-    this.send({ type: "HOMED", atMs: this.opts.clock.now() });
-  }
-
-  private beginStep(index: number, spine: SpineMap, epoch: number): void {
-    const { bed, clock, program, logger } = this.opts;
-    const step = program.steps[index]!;
-    const now = clock.now();
+  private stepStarted(index: number): void {
+    const now = this.opts.clock.now();
     if (index === 0 && this.firstStepAtMs === undefined) this.firstStepAtMs = now;
-    const timing = this.steps[index]!;
-    if (timing.actualStartMs === undefined) timing.actualStartMs = now - (this.firstStepAtMs ?? now);
-    logger.info({ step: index, label: step.label }, "step begins");
-    const previous = this.stopMotion();
-    this.track(
-      (async () => {
-        await previous;
-        this.current(epoch);
-        await this.ready(epoch, program.requiresRoller);
-        await Promise.all([bed.setHeat("projector", step.heat.projectorC), bed.setHeat("mat", step.heat.matC)]);
-        this.current(epoch);
-        this.player = new MotionPlayer(bed, clock, resolveMotion(step.motion, spine, program.coolDown.parkPositionMm ?? 0), step.lift, (err) => this.onCommandError(err));
-      })(),
-    );
-  }
-
-  private async stopMotion(): Promise<void> {
-    const p = this.player;
-    this.player = undefined;
-    await p?.cancel();
-  }
-
-  private async idleOutputs(): Promise<void> {
-    const { bed } = this.opts;
-    const stopped = this.stopMotion();
-    await Promise.all([bed.setHeat("projector", 0), bed.setHeat("mat", 0), bed.halt(), bed.setLift(0)]);
-    await stopped;
-  }
-
-  private async coolDown(epoch: number): Promise<void> {
-    const { bed, program } = this.opts;
-    await this.idleOutputs();
-    this.current(epoch);
-    await this.ready(epoch, program.requiresRoller);
-    await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, false);
-  }
-
-  private async parkAndIdle(epoch: number): Promise<void> {
-    const { bed, program } = this.opts;
-    // Heaters off first, at once; a booting bed refuses (its outputs are off already), so retry after.
-    const idled = await this.idleOutputs().then(
-      () => true,
-      () => false,
-    );
-    // Judge by a fresh reading: a bed that is booting or homing is driving home by itself.
-    const t = await settled(bed);
-    // The session is over: only this, its last order, may still act (no estop or fault since).
-    if (epoch !== this.epoch || t.state === "safe" || t.state === "estop") return;
-    if (!idled) await this.idleOutputs();
-    await parkCarriage(bed, program.coolDown.parkPositionMm ?? 0, true);
-  }
-
-  /** SAFE first (heaters, carriage and lift in one command), then stop issuing motion. */
-  private async makeSafe(): Promise<void> {
-    const safe = this.opts.bed.safe();
-    await this.stopMotion();
-    await safe;
+    const timing = this.steps[index];
+    if (timing && timing.actualStartMs === undefined) timing.actualStartMs = now - (this.firstStepAtMs ?? now);
+    this.opts.logger.info({ step: index, label: timing?.label }, "step begins");
   }
 
   // ---- what happened ----
   private onTelemetry(t: Telemetry): void {
     const now = this.opts.clock.now();
-    if (this.actor.getSnapshot().status !== "active") return;
+    if (this.ended) return;
     const trip = this.supervisor.onTelemetry(t, now);
     if (trip) this.onTrip(trip);
-    this.trackOccupancy(t, now);
+    this.trackPresence(t, now);
   }
 
-  private trackOccupancy(t: Telemetry, now: number): void {
+  /** The load sensor as the machine wants it: crossings of the occupancy threshold and weight changes. */
+  private trackPresence(t: Telemetry, now: number): void {
     const present = t.loadKg >= OCCUPIED_MIN_KG;
-    const ctx = this.actor.getSnapshot().context;
-    if (present) {
-      this.occupancyLostAtMs = undefined;
-      if (!ctx.occupied || (ctx.weightKg !== undefined && Math.abs(ctx.weightKg - t.loadKg) > 5)) {
-        this.send({ type: "OCCUPANCY", atMs: now, present: true, weightKg: t.loadKg });
-      }
-    } else if (ctx.occupied) {
-      this.occupancyLostAtMs ??= now;
-      if (now - this.occupancyLostAtMs >= OCCUPANCY_LOSS_PAUSE_MS) this.send({ type: "OCCUPANCY", atMs: now, present: false, weightKg: t.loadKg });
-    }
+    const last = this.lastPresence;
+    if (last && last.present === present && (!present || Math.abs(last.weightKg - t.loadKg) <= PRESENCE_WEIGHT_CHANGE_KG)) return;
+    this.lastPresence = { present, weightKg: t.loadKg };
+    this.send({ type: "PRESENCE", atMs: now, present, weightKg: t.loadKg });
   }
 
   private onTrip(trip: Trip): void {
     this.opts.logger.error({ trip }, "supervisor trip: heaters off");
-    // Heaters off first (SAFE is one command: heaters, carriage, lift), then tell the machine.
-    this.track(this.makeSafe());
-    this.recordFault({ code: trip.code, priority: trip.priority, text: trip.text, atMs: trip.atMs, zone: trip.zone, source: "supervisor" });
-    this.send({ type: "FAULT", atMs: trip.atMs, code: trip.code, priority: trip.priority, text: trip.text });
+    const text = trip.zone ? `${trip.text} (${zoneWords(trip.zone)})` : trip.text;
+    this.recordFault({ code: trip.code, priority: trip.priority, text, atMs: trip.atMs, zone: trip.zone, source: "supervisor" });
+    // The machine's safing state sends SAFE at once (same call), and its work confirms it.
+    this.send({ type: "FAULT", atMs: trip.atMs, code: trip.code, priority: trip.priority, text });
   }
 
   private onDeviceEvent(e: EventBody): void {
     const now = this.opts.clock.now();
-    if (e.code === "E_ESTOP") {
-      this.recordFault({ code: e.code, priority: e.priority, text: EVENT_CODES.E_ESTOP.text, atMs: now, source: "device" });
-      this.send({ type: "ESTOP", atMs: now, source: "device" });
-    } else if (DEVICE_FAULT_CODES.has(e.code) || (e.code === "E_OVERWEIGHT" && this.opts.program.requiresRoller)) {
-      const text = `${EVENT_CODES[e.code].text}${e.detail ? ` (${e.detail})` : ""}`;
-      this.recordFault({ code: e.code, priority: e.priority, text, atMs: now, zone: e.zone, source: "device" });
-      this.track(this.makeSafe());
-      this.send({ type: "FAULT", atMs: now, code: e.code, priority: e.priority, text });
-    }
+    if (this.ended || e.priority === "low") return;
+    const text = `${EVENT_CODES[e.code].text}${e.zone ? ` (${zoneWords(e.zone)})` : ""}${e.detail ? ` (${e.detail})` : ""}`;
+    this.recordFault({ code: e.code, priority: e.priority, text, atMs: now, zone: e.zone, source: "device" });
+    this.send({ type: "DEVICE_EVENT", atMs: now, code: e.code, priority: e.priority, zone: e.zone, detail: e.detail, text });
+  }
+
+  private onGaveUp(g: GaveUp): void {
+    if (this.ended) return;
+    this.recordFault({ code: g.code, priority: "high", text: g.text, atMs: g.atMs, source: "device" });
+    this.send({ type: "GAVE_UP", atMs: g.atMs, text: g.text });
   }
 
   private onLink(s: LinkState): void {
@@ -355,22 +257,17 @@ export class TherapySession {
     // "handshaking" while up means the bed rebooted under us: it lost its outputs and its homing.
     if (s === "down" || (s === "handshaking" && this.linkUp)) {
       this.linkUp = false;
-      void this.stopMotion();
       this.send({ type: "LINK_LOST", atMs: now });
     } else if (s === "up" && !this.linkUp) {
       this.linkUp = true;
       this.linkUpAtMs = now;
       this.send({ type: "LINK_UP", atMs: now });
-      if (this.state === "resumeOffer") {
-        if (this.opts.afterLinkLoss === "abort") this.abort("Link came back; this unattended run aborts rather than resume (--after-link-loss abort).");
-        else if (this.opts.afterLinkLoss === "resume") this.resume();
-      }
     }
   }
 
   private checkStale(periodMs: number): void {
     const { bed, clock } = this.opts;
-    if (!this.linkUp || bed.linkState !== "up" || this.actor.getSnapshot().status !== "active" || bed.latestAtMs === undefined) return;
+    if (!this.linkUp || bed.linkState !== "up" || this.ended || bed.latestAtMs === undefined) return;
     const ageMs = clock.now() - Math.max(bed.latestAtMs, this.linkUpAtMs);
     const limitMs = periodMs * STALE_TELEMETRY_PERIODS;
     if (ageMs > limitMs) {
@@ -379,40 +276,32 @@ export class TherapySession {
     }
   }
 
-  private onCommandError(err: unknown): void {
-    if (this.actor.getSnapshot().status !== "active" || !this.linkUp) return;
-    const code = (err as { code?: unknown }).code;
-    // 204 = LinkDown: the link-lost path handles it.
-    if (code === 204) return;
-    const text = `A command to the bed failed: ${(err as Error).message}`;
-    this.opts.logger.error({ err }, "command failed");
-    const now = this.opts.clock.now();
-    this.recordFault({ code: "S_COMMAND_FAILED", priority: "medium", text, atMs: now, source: "session" });
-    this.track(this.makeSafe());
-    this.send({ type: "FAULT", atMs: now, code: "S_COMMAND_FAILED", priority: "medium", text });
-  }
-
   private recordFault(f: SessionFault): void {
     this.faults.push({ ...f, atMs: f.atMs - this.startMs });
   }
 
-  private async finish(): Promise<void> {
+  private finish(): void {
     if (this.endMs !== undefined) return;
-    const { bed, clock } = this.opts;
+    const { bed, clock, logger } = this.opts;
     this.endMs = clock.now();
     clock.clearInterval(this.staleTimer);
-    // Let the end-state commands (heaters off, park) settle before reporting.
-    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    await bed.session("end").catch(() => {});
     for (const d of this.detach) d();
-    this.resolveFinished(this.result());
+    const result = this.result();
+    // The end states' work (heaters off, park, SAFE, ESTOP) is done before a final state is reached.
+    bed.session("end").then(
+      () => this.resolveFinished(result),
+      (err: unknown) => {
+        logger.debug({ err: (err as Error).message }, "SESSION end not acknowledged");
+        this.resolveFinished(result);
+      },
+    );
   }
 
   private result(): SessionResult {
     const snap = this.actor.getSnapshot();
-    const outcome = stateName(snap.value) as Outcome;
+    const name = stateName(snap.value);
+    const outcome: Outcome = (FINAL_STATES as readonly string[]).includes(name) ? (name as Outcome) : "faulted";
     const doses = this.supervisor.doses;
-    const violations = this.faults.filter((f) => VIOLATION_CODES.has(f.code));
     return {
       program: this.opts.program.id,
       outcome,
@@ -423,7 +312,7 @@ export class TherapySession {
       maxSkinC: Math.max(doses.projector.maxSkinC, doses.mat.maxSkinC),
       doseFraction: Math.max(doses.projector.fraction, doses.mat.fraction),
       faults: this.faults,
-      violations,
+      violations: this.faults.filter((f) => VIOLATION_CODES.has(f.code)),
     };
   }
 }

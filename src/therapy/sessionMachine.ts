@@ -1,34 +1,43 @@
-// The therapy session as a statechart: what the bed is doing, and what may happen next.
-// The machine decides; the work it orders (commands to the bed) is provided by session.ts.
-import { and, assign, not, setup } from "xstate";
-import type { ProgramDefinition } from "./programs/schema.ts";
+// The therapy session as a statechart, the whole spec of what the bed is doing and what may
+// happen next: policies are guards, the work ordered on the bed is invoked actors (stopped, and
+// so aborted, when their state is left), reasons come from one table. Over 300 lines because
+// it is one statechart; the work itself lives in work.ts, the reason texts in reasons.ts.
+import { and, assign, cancel, fromPromise, not, raise, setup } from "xstate";
+import type { Priority, Zone } from "../../protocols/constants.ts";
+import { BedlinkError, ErrorCode } from "../errors.ts";
 import type { SpineMap } from "./programs/landmarks.ts";
-import type { Priority } from "../../protocols/constants.ts";
+import type { ProgramDefinition } from "./programs/schema.ts";
+import { reasonOf, type SessionCode, type SessionReason } from "./reasons.ts";
 
-/** Why the session is where it is, in words an operator can act on. */
-export interface SessionReason {
-  code: string;
-  priority: Priority;
-  text: string;
-  atMs: number;
-}
+export type { SessionReason } from "./reasons.ts";
 
-export type Phase = "homing" | "running" | "coolingDown" | "paused";
+/** Where a resume goes back to (the phase that was interrupted). */
+export type Phase = "homing" | "running" | "coolingDown";
+export type AfterLinkLoss = "ask" | "abort" | "resume";
 
 export interface SessionContext {
   program: ProgramDefinition;
   confirmations: { cover: boolean; screening: boolean };
+  afterLinkLoss: AfterLinkLoss;
   occupied: boolean;
   weightKg: number | undefined;
   spine: SpineMap | undefined;
   stepIndex: number;
   /** The phase to resume after a pause or a link loss. */
   resumeTo: Phase;
+  /** The link went while paused: after it is back the pause stands. */
+  wasPaused: boolean;
   /** Time left in the current step or cool-down, armed as the phase timer on (re-)entry. */
   phaseRemainingMs: number;
   /** When the current phase ends, on the session clock (remaining time is derived from it). */
   phaseDeadlineMs: number;
+  /** The operator just started or resumed: the next readiness check may release a safe bed. */
+  releaseAllowed: boolean;
+  /** How a parking run ends. */
+  ending: "completed" | "stopped";
   reason: SessionReason | undefined;
+  /** The zone a fault concerns, when it concerns one. */
+  faultZone: Zone | undefined;
 }
 
 export type SessionEvent =
@@ -37,20 +46,25 @@ export type SessionEvent =
   | { type: "LINK_LOST"; atMs: number }
   | { type: "LINK_FAILED"; atMs: number; text: string }
   | { type: "CONFIRM"; atMs: number; cover: boolean; screening: boolean }
-  | { type: "OCCUPANCY"; atMs: number; present: boolean; weightKg: number }
-  | { type: "HOMED"; atMs: number }
-  | { type: "SCAN_DONE"; atMs: number; spine: SpineMap }
-  | { type: "SCAN_FAILED"; atMs: number; text: string }
+  /** The load sensor crossed the occupancy threshold, or the weight changed (not debounced). */
+  | { type: "PRESENCE"; atMs: number; present: boolean; weightKg: number }
+  | { type: "OCCUPANCY_LOST"; atMs: number }
   | { type: "PAUSE"; atMs: number }
   | { type: "RESUME"; atMs: number }
   | { type: "STOP"; atMs: number }
-  | { type: "ABORT"; atMs: number; text?: string }
+  | { type: "ABORT"; atMs: number }
   | { type: "ESTOP"; atMs: number; source: "operator" | "device" }
-  | { type: "FAULT"; atMs: number; code: string; priority: Priority; text: string };
+  /** A device event (EVT) as the bed sent it; the machine decides which are faults. */
+  | { type: "DEVICE_EVENT"; atMs: number; code: string; priority: Priority; zone?: Zone; detail?: string; text: string }
+  /** A supervisor trip (or stale telemetry), already with its words. */
+  | { type: "FAULT"; atMs: number; code: string; priority: Priority; text: string; zone?: Zone }
+  /** The driver gave up on the bed: it did not confirm a safety order. */
+  | { type: "GAVE_UP"; atMs: number; text: string };
 
 export interface SessionInput {
   program: ProgramDefinition;
   confirmations?: { cover: boolean; screening: boolean };
+  afterLinkLoss?: AfterLinkLoss;
 }
 
 /** How long each waiting state may wait before the session gives up (and why). */
@@ -69,13 +83,58 @@ export const SESSION_TIMEOUTS_MS = {
   resumeOffer: 5 * 60_000,
 } as const;
 
-function stepDurationMs(program: ProgramDefinition, index: number): number {
-  return program.steps[index]?.durationMs ?? 0;
+/** Nobody on the bed this long → pause (brief: "pause within a couple of seconds"); shorter is shifting about. */
+export const OCCUPANCY_LOSS_PAUSE_MS = 800;
+
+/** Device events that end a session as a fault (the rest are informational or handled elsewhere). */
+export const DEVICE_FAULT_CODES: ReadonlySet<string> = new Set(["E_CUTOUT", "E_SENSOR_OPEN", "E_SENSOR_SHORT", "E_MOTOR_OVERCURRENT", "E_LIMIT_SWITCH", "E_HOMING_FAILED", "W_BROWNOUT", "W_LEASE_EXPIRED"]);
+
+/** The end states: the session's outcome. */
+export const OUTCOMES = ["completed", "stopped", "faulted", "estopped"] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+// Inputs of the work the machine orders (work.ts does it on the bed).
+export interface PrepareInput {
+  needCarriage: boolean;
+  release: boolean;
+}
+export interface StepInput {
+  index: number;
+  spine: SpineMap | undefined;
+  release: boolean;
+}
+export interface FaultInput {
+  code: string;
+  zone: Zone | undefined;
 }
 
-function reasonOf(code: string, priority: Priority, text: string, atMs: number): SessionReason {
-  return { code, priority, text, atMs };
+/** A heater that warms although its power was cut: the one fault that escalates past SAFE to an emergency stop. */
+export const HEATER_NOT_CUT = "S_HEATER_NOT_CUT";
+
+/** When an event happened, on the session clock: operator and bed events carry it, work results in their output. */
+function atMsOf(event: unknown): number {
+  const e = event as { atMs?: number; output?: { atMs?: number } };
+  return e.atMs ?? e.output?.atMs ?? 0;
 }
+
+const stepDurationMs = (program: ProgramDefinition, index: number): number => program.steps[index]?.durationMs ?? 0;
+const noWork = fromPromise<void, unknown>(async () => {});
+
+/** Why ordered work failed, as a session reason. */
+function workFailure(error: unknown, atMs: number, fallback: SessionCode): SessionReason {
+  const code = error instanceof BedlinkError ? error.code : undefined;
+  if (code === ErrorCode.CommandNotApplied) return reasonOf("S_NOT_APPLIED", atMs);
+  if (fallback === "S_SCAN_FAILED") return reasonOf(fallback, atMs, `Spine scan failed: ${(error as Error).message}`);
+  return reasonOf(fallback, atMs, `A command to the bed failed: ${(error as Error).message}`);
+}
+
+/** Guards on why invoked work failed (its error event is not one of SessionEvent's). */
+const errorIs =
+  (code: ErrorCode) =>
+  ({ event }: { event: unknown }): boolean => {
+    const error = (event as { error?: unknown }).error;
+    return error instanceof BedlinkError && error.code === code;
+  };
 
 export const sessionMachine = setup({
   types: {
@@ -83,46 +142,70 @@ export const sessionMachine = setup({
     events: {} as SessionEvent,
     input: {} as SessionInput,
   },
+  actors: {
+    // The work: provided by the session runner (session.ts → work.ts); no-ops for model-based tests.
+    prepare: fromPromise<void, PrepareInput>(async () => {}),
+    scan: fromPromise<{ spine: SpineMap; atMs: number }, void>(async () => {
+      throw new Error("no scanner provided");
+    }),
+    step: fromPromise<void, StepInput>(async () => {}),
+    coolDown: noWork,
+    park: noWork,
+    pauseOutputs: noWork,
+    quietOutputs: noWork,
+    faultSafe: fromPromise<void, FaultInput>(async () => {}),
+    emergencyStop: noWork,
+  },
   actions: {
-    // Effects: provided by the session runner (session.ts); no-ops for model-based tests.
-    startHoming: () => {},
-    startScan: () => {},
-    beginStep: () => {},
-    beginCoolDown: () => {},
-    pauseOutputs: () => {},
-    quietOutputs: () => {},
-    parkAndIdle: () => {},
-    makeSafe: () => {},
-    emergencyStop: () => {},
-    announce: () => {},
-    // Bookkeeping: remaining time is derived from the stored deadline, so a pause or a lost
-    // link re-arms the phase timer with exactly what was left.
+    // Bookkeeping hooks for the runner (step timing); no bed work happens in actions.
+    stepStarted: () => {},
+    // Remaining time is derived from the stored deadline, so a pause or a lost link re-arms the
+    // phase timer with exactly what was left.
     rememberRunning: assign({
       resumeTo: "running" as Phase,
-      phaseRemainingMs: ({ context, event }) => Math.max(0, context.phaseDeadlineMs - event.atMs),
+      phaseRemainingMs: ({ context, event }) => Math.max(0, context.phaseDeadlineMs - (event as { atMs: number }).atMs),
     }),
     rememberCoolDown: assign({
       resumeTo: "coolingDown" as Phase,
-      phaseRemainingMs: ({ context, event }) => Math.max(0, context.phaseDeadlineMs - event.atMs),
+      phaseRemainingMs: ({ context, event }) => Math.max(0, context.phaseDeadlineMs - (event as { atMs: number }).atMs),
     }),
     rememberHoming: assign({ resumeTo: "homing" as Phase }),
     startFirstStep: assign({
       stepIndex: 0,
       phaseRemainingMs: ({ context }) => stepDurationMs(context.program, 0),
-      phaseDeadlineMs: ({ context, event }) => event.atMs + stepDurationMs(context.program, 0),
+      // Done events of invoked work carry their time in the output (a scan's end, say).
+      phaseDeadlineMs: ({ context, event }) => atMsOf(event) + stepDurationMs(context.program, 0),
     }),
-    rearm: assign({ phaseDeadlineMs: ({ context, event }) => event.atMs + context.phaseRemainingMs }),
+    rearm: assign({ phaseDeadlineMs: ({ context, event }) => (event as { atMs: number }).atMs + context.phaseRemainingMs }),
+    allowRelease: assign({ releaseAllowed: true, reason: undefined }),
+    releaseUsed: assign({ releaseAllowed: false }),
+    watchVacancy: raise(({ event }) => ({ type: "OCCUPANCY_LOST" as const, atMs: (event as { atMs: number }).atMs + OCCUPANCY_LOSS_PAUSE_MS }), { id: "vacancy", delay: OCCUPANCY_LOSS_PAUSE_MS }),
+    forgetVacancy: cancel("vacancy"),
+    faultReason: assign({
+      reason: ({ event }) => (event.type === "FAULT" ? { code: event.code, priority: event.priority, text: event.text, atMs: event.atMs } : undefined),
+      faultZone: ({ event }) => (event.type === "FAULT" ? event.zone : undefined),
+    }),
   },
   guards: {
     roller: ({ context }) => context.program.requiresRoller,
-    overweight: ({ context }) =>
-      context.program.maxWeightKg !== undefined && context.weightKg !== undefined && context.weightKg > context.program.maxWeightKg,
+    overweight: ({ context }) => context.program.maxWeightKg !== undefined && context.weightKg !== undefined && context.weightKg > context.program.maxWeightKg,
     ready: ({ context }) => context.occupied && context.confirmations.cover && context.confirmations.screening,
     hasNextStep: ({ context }) => context.stepIndex + 1 < context.program.steps.length,
     occupied: ({ context }) => context.occupied,
+    endsCompleted: ({ context }) => context.ending === "completed",
     resumeToCoolDown: ({ context }) => context.resumeTo === "coolingDown",
     resumeToHoming: ({ context }) => context.resumeTo === "homing",
-    resumeToPaused: ({ context }) => context.resumeTo === "paused",
+    wasPaused: ({ context }) => context.wasPaused,
+    unattendedAbort: ({ context }) => context.afterLinkLoss === "abort",
+    unattendedResume: ({ context }) => context.afterLinkLoss === "resume",
+    personLeft: ({ context, event }) => event.type === "PRESENCE" && !event.present && context.occupied,
+    personBack: ({ event }) => event.type === "PRESENCE" && event.present,
+    deviceEstop: ({ event }) => event.type === "DEVICE_EVENT" && event.code === "E_ESTOP",
+    deviceFault: ({ context, event }) => event.type === "DEVICE_EVENT" && (DEVICE_FAULT_CODES.has(event.code) || (event.code === "E_OVERWEIGHT" && context.program.requiresRoller)),
+    heaterNotCut: ({ event }) => event.type === "FAULT" && event.code === HEATER_NOT_CUT,
+    endsFaulted: ({ context }) => context.reason?.code === HEATER_NOT_CUT,
+    gaveUp: errorIs(ErrorCode.DeviceNotComplying),
+    latched: errorIs(ErrorCode.DeviceLatched),
   },
   delays: {
     phaseRemaining: ({ context }) => Math.max(0, context.phaseRemainingMs),
@@ -138,27 +221,38 @@ export const sessionMachine = setup({
   context: ({ input }) => ({
     program: input.program,
     confirmations: input.confirmations ?? { cover: false, screening: false },
+    afterLinkLoss: input.afterLinkLoss ?? "ask",
     occupied: false,
     weightKg: undefined,
     spine: undefined,
     stepIndex: 0,
     resumeTo: "running",
+    wasPaused: false,
     phaseRemainingMs: 0,
     phaseDeadlineMs: 0,
+    releaseAllowed: true,
+    ending: "stopped",
     reason: undefined,
+    faultZone: undefined,
   }),
   initial: "linking",
+  // What may happen in any working state; the ending states below forbid what no longer applies.
   on: {
-    STOP: { target: ".stopped", actions: assign({ reason: ({ event }) => reasonOf("STOPPED", "low", "Stopped by the operator.", event.atMs) }) },
-    ESTOP: {
-      target: ".estopped",
-      actions: assign({
-        reason: ({ event }) =>
-          reasonOf("E_ESTOP", "high", event.source === "device" ? "Emergency stop reported by the bed." : "Emergency stop pressed.", event.atMs),
-      }),
-    },
-    FAULT: { target: ".faulted", actions: assign({ reason: ({ event }) => reasonOf(event.code, event.priority, event.text, event.atMs) }) },
-    OCCUPANCY: { actions: assign({ occupied: ({ event }) => event.present, weightKg: ({ event, context }) => (event.present ? event.weightKg : context.weightKg) }) },
+    STOP: { target: ".parking", actions: assign({ ending: "stopped" as const, reason: ({ event }) => reasonOf("STOPPED", event.atMs) }) },
+    ESTOP: { target: ".estopping", actions: assign({ reason: ({ event }) => reasonOf(event.source === "device" ? "E_ESTOP_DEVICE" : "E_ESTOP", event.atMs) }) },
+    FAULT: [
+      { guard: "heaterNotCut", target: ".estopping", actions: "faultReason" },
+      { target: ".safing", actions: "faultReason" },
+    ],
+    GAVE_UP: { target: ".faulted", actions: assign({ reason: ({ event }) => reasonOf("S_BED_NOT_STOPPED", event.atMs, event.text) }) },
+    DEVICE_EVENT: [
+      { guard: "deviceEstop", target: ".estopping", actions: assign({ reason: ({ event }) => reasonOf("E_ESTOP_DEVICE", event.atMs) }) },
+      { guard: "deviceFault", target: ".safing", actions: assign({ reason: ({ event }) => ({ code: event.code, priority: event.priority, text: event.text, atMs: event.atMs }) }) },
+    ],
+    PRESENCE: [
+      { guard: "personLeft", actions: [assign({ occupied: false }), "watchVacancy"] },
+      { guard: "personBack", actions: ["forgetVacancy", assign({ occupied: true, weightKg: ({ event }) => event.weightKg })] },
+    ],
     CONFIRM: { actions: assign({ confirmations: ({ event }) => ({ cover: event.cover, screening: event.screening }) }) },
   },
   states: {
@@ -170,18 +264,17 @@ export const sessionMachine = setup({
       },
       on: {
         LINK_UP: "prechecks",
-        LINK_FAILED: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_LINK_FAILED", "medium", event.text, event.atMs) }) },
+        LINK_FAILED: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_LINK_FAILED", event.atMs, event.text) }) },
       },
     },
     prechecks: {
-      entry: "announce",
       always: [
         {
           guard: "overweight",
-          target: "stopped",
+          target: "parking",
           actions: assign({
-            reason: ({ context }) =>
-              reasonOf("OVERWEIGHT", "medium", `Weight ${context.weightKg?.toFixed(0)} kg is over this program's ${context.program.maxWeightKg} kg limit: choose a heat-only program.`, 0),
+            ending: "stopped" as const,
+            reason: ({ context }) => reasonOf("OVERWEIGHT", 0, `Weight ${context.weightKg?.toFixed(0)} kg is over this program's ${context.program.maxWeightKg} kg limit: choose a heat-only program.`),
           }),
         },
         // Heat-only programs never move the carriage: no homing run, no scan (and the firmware
@@ -190,45 +283,59 @@ export const sessionMachine = setup({
         { guard: "ready", target: "homing" },
       ],
       on: { LINK_LOST: "linking" },
-      after: {
-        prechecksTimeout: {
-          target: "stopped",
-          actions: assign({ reason: () => reasonOf("PRECHECK_TIMEOUT", "low", "Nobody lay down, or the cover and screening were not confirmed, within 5 minutes.", 0) }),
-        },
-      },
+      after: { prechecksTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PRECHECK_TIMEOUT", 0) }) } },
     },
     homing: {
-      entry: "startHoming",
-      on: { HOMED: "scanning", LINK_LOST: { target: "linkLost", actions: "rememberHoming" } },
-      after: { homingTimeout: { target: "faulted", actions: assign({ reason: () => reasonOf("S_HOMING_TIMEOUT", "high", "Carriage did not finish homing in time.", 0) }) } },
+      invoke: {
+        src: "prepare",
+        id: "prepare",
+        input: ({ context }) => ({ needCarriage: true, release: context.releaseAllowed }),
+        onDone: { target: "scanning", actions: "releaseUsed" },
+        onError: [
+          { guard: "gaveUp", target: "faulted" },
+          { guard: "latched", target: "estopping" },
+          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
+        ],
+      },
+      on: {
+        LINK_LOST: { target: "linkLost", actions: ["rememberHoming", assign({ wasPaused: false })] },
+        OCCUPANCY_LOST: { target: "paused", actions: ["rememberHoming", assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", event.atMs) })] },
+      },
+      after: { homingTimeout: { target: "safing", actions: assign({ reason: () => reasonOf("S_HOMING_TIMEOUT", 0) }) } },
     },
     scanning: {
-      entry: "startScan",
-      on: {
-        SCAN_DONE: [
-          // Got off during the scan (the occupancy change was recorded, not acted on): start paused.
-          {
-            guard: not("occupied"),
-            target: "paused",
-            actions: [
-              assign({ spine: ({ event }) => event.spine }),
-              "startFirstStep",
-              "rememberRunning",
-              assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", "medium", "Nobody on the bed: paused, heaters idle.", event.atMs) }),
-            ],
-          },
-          { target: "running", actions: [assign({ spine: ({ event }) => event.spine }), "startFirstStep"] },
+      invoke: {
+        src: "scan",
+        id: "scan",
+        onDone: { target: "running", actions: [assign({ spine: ({ event }) => event.output.spine }), "startFirstStep"] },
+        onError: [
+          { guard: "gaveUp", target: "faulted" },
+          { guard: "latched", target: "estopping" },
+          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_SCAN_FAILED") }) },
         ],
-        SCAN_FAILED: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_SCAN_FAILED", "high", event.text, event.atMs) }) },
-        LINK_LOST: { target: "linkLost", actions: "rememberHoming" },
       },
-      after: { scanTimeout: { target: "faulted", actions: assign({ reason: () => reasonOf("S_SCAN_FAILED", "high", "Spine scan did not finish in time.", 0) }) } },
+      on: {
+        LINK_LOST: { target: "linkLost", actions: ["rememberHoming", assign({ wasPaused: false })] },
+        // Got off during the scan: it stops, and a resume homes and scans again.
+        OCCUPANCY_LOST: { target: "paused", actions: ["rememberHoming", assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", event.atMs) })] },
+      },
+      after: { scanTimeout: { target: "safing", actions: assign({ reason: () => reasonOf("S_SCAN_FAILED", 0, "Spine scan did not finish in time.") }) } },
     },
     running: {
       initial: "step",
       states: {
         step: {
-          entry: "beginStep",
+          entry: "stepStarted",
+          invoke: {
+            src: "step",
+        id: "step",
+            input: ({ context }) => ({ index: context.stepIndex, spine: context.spine, release: context.releaseAllowed }),
+            onError: [
+              { guard: "gaveUp", target: "#session.faulted" },
+              { guard: "latched", target: "#session.estopping" },
+              { target: "#session.safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
+            ],
+          },
           after: {
             phaseRemaining: [
               {
@@ -239,6 +346,7 @@ export const sessionMachine = setup({
                   stepIndex: ({ context }) => context.stepIndex + 1,
                   phaseRemainingMs: ({ context }) => stepDurationMs(context.program, context.stepIndex + 1),
                   phaseDeadlineMs: ({ context }) => context.phaseDeadlineMs + stepDurationMs(context.program, context.stepIndex + 1),
+                  releaseAllowed: false,
                 }),
               },
               {
@@ -246,6 +354,7 @@ export const sessionMachine = setup({
                 actions: assign({
                   phaseRemainingMs: ({ context }) => context.program.coolDown.durationMs,
                   phaseDeadlineMs: ({ context }) => context.phaseDeadlineMs + context.program.coolDown.durationMs,
+                  releaseAllowed: false,
                 }),
               },
             ],
@@ -253,59 +362,125 @@ export const sessionMachine = setup({
         },
       },
       on: {
-        PAUSE: { target: "paused", actions: ["rememberRunning", assign({ reason: ({ event }) => reasonOf("PAUSED", "low", "Paused by the operator.", event.atMs) })] },
-        OCCUPANCY: {
-          guard: ({ event }) => !event.present,
-          target: "paused",
-          actions: [
-            assign({ occupied: false }),
-            "rememberRunning",
-            assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", "medium", "Nobody on the bed: paused, heaters idle.", event.atMs) }),
-          ],
-        },
-        LINK_LOST: { target: "linkLost", actions: "rememberRunning" },
+        PAUSE: { target: "paused", actions: ["rememberRunning", assign({ reason: ({ event }) => reasonOf("PAUSED", event.atMs) })] },
+        OCCUPANCY_LOST: { target: "paused", actions: ["rememberRunning", assign({ reason: ({ event }) => reasonOf("OCCUPANCY_LOST", event.atMs) })] },
+        LINK_LOST: { target: "linkLost", actions: ["rememberRunning", assign({ wasPaused: false })] },
       },
     },
     paused: {
-      entry: "pauseOutputs",
+      invoke: {
+        src: "pauseOutputs",
+        id: "pauseOutputs",
+        onError: [
+          { guard: "gaveUp", target: "faulted" },
+          { guard: "latched", target: "estopping" },
+          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
+        ],
+      },
       on: {
         RESUME: [
-          { guard: "occupied", target: "running", actions: ["rearm", assign({ reason: undefined })] },
-          { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", "low", "Cannot resume: nobody on the bed.", event.atMs) }) },
+          { guard: and(["occupied", "resumeToHoming"]), target: "homing", actions: "allowRelease" },
+          { guard: and(["occupied", "resumeToCoolDown"]), target: "coolingDown", actions: ["rearm", "allowRelease"] },
+          { guard: "occupied", target: "running", actions: ["rearm", "allowRelease"] },
+          { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", event.atMs) }) },
         ],
-        LINK_LOST: { target: "linkLost", actions: assign({ resumeTo: "paused" as Phase }) },
+        LINK_LOST: { target: "linkLost", actions: assign({ wasPaused: true }) },
       },
-      after: { pauseTimeout: { target: "stopped", actions: assign({ reason: () => reasonOf("PAUSE_TIMEOUT", "low", "Paused for more than 10 minutes: session ended.", 0) }) } },
+      after: { pauseTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PAUSE_TIMEOUT", 0) }) } },
     },
     coolingDown: {
-      entry: "beginCoolDown",
-      after: { phaseRemaining: "completed" },
-      on: { LINK_LOST: { target: "linkLost", actions: "rememberCoolDown" } },
+      invoke: {
+        src: "coolDown",
+        id: "coolDown",
+        onError: [
+          { guard: "gaveUp", target: "faulted" },
+          { guard: "latched", target: "estopping" },
+          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
+        ],
+      },
+      after: { phaseRemaining: { target: "parking", actions: assign({ ending: "completed" as const }) } },
+      on: {
+        PAUSE: { target: "paused", actions: ["rememberCoolDown", assign({ reason: ({ event }) => reasonOf("PAUSED", event.atMs) })] },
+        LINK_LOST: { target: "linkLost", actions: ["rememberCoolDown", assign({ wasPaused: false })] },
+      },
     },
     linkLost: {
-      entry: assign({ reason: ({ event }) => reasonOf("S_LINK_LOST", "medium", "Link to the bed lost; the bed went safe on its own.", event.atMs) }),
+      entry: assign({ reason: ({ event }) => reasonOf("S_LINK_LOST", (event as { atMs?: number }).atMs ?? 0) }),
       on: { LINK_UP: "resumeOffer" },
-      after: { linkLostTimeout: { target: "faulted", actions: assign({ reason: () => reasonOf("S_LINK_LOST", "medium", "Link to the bed lost for more than 2 minutes.", 0) }) } },
+      after: { linkLostTimeout: { target: "faulted", actions: assign({ reason: () => reasonOf("S_LINK_LOST_LONG", 0) }) } },
     },
     resumeOffer: {
-      entry: "quietOutputs",
+      // After a link loss the bed went safe by itself; idling it again is belt and braces.
+      invoke: { src: "quietOutputs",
+        id: "quietOutputs", onError: [{ guard: "gaveUp", target: "faulted" }, { guard: "latched", target: "estopping" }] },
+      always: [
+        { guard: "unattendedAbort", target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("ABORTED_UNATTENDED", 0) }) },
+        { guard: and(["unattendedResume", "wasPaused"]), target: "paused", actions: assign({ reason: undefined, wasPaused: false }) },
+        { guard: and(["unattendedResume", "occupied", "resumeToHoming"]), target: "homing", actions: "allowRelease" },
+        { guard: and(["unattendedResume", "occupied", "resumeToCoolDown"]), target: "coolingDown", actions: ["rearm", "allowRelease"] },
+        { guard: and(["unattendedResume", "occupied"]), target: "running", actions: ["rearm", "allowRelease"] },
+      ],
       on: {
         RESUME: [
-          { guard: "resumeToCoolDown", target: "coolingDown", actions: ["rearm", assign({ reason: undefined })] },
-          { guard: and(["resumeToHoming", "occupied"]), target: "homing", actions: assign({ reason: undefined }) },
           // Paused before the link went: the pause stands until the operator resumes it.
-          { guard: "resumeToPaused", target: "paused", actions: assign({ reason: undefined }) },
-          { guard: "occupied", target: "running", actions: ["rearm", assign({ reason: undefined })] },
-          { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", "low", "Cannot resume: nobody on the bed.", event.atMs) }) },
+          { guard: "wasPaused", target: "paused", actions: assign({ reason: undefined, wasPaused: false }) },
+          { guard: and(["occupied", "resumeToHoming"]), target: "homing", actions: "allowRelease" },
+          { guard: and(["occupied", "resumeToCoolDown"]), target: "coolingDown", actions: ["rearm", "allowRelease"] },
+          { guard: "occupied", target: "running", actions: ["rearm", "allowRelease"] },
+          { actions: assign({ reason: ({ event }) => reasonOf("NOT_OCCUPIED", event.atMs) }) },
         ],
-        ABORT: { target: "stopped", actions: assign({ reason: ({ event }) => reasonOf("ABORTED", "low", event.text ?? "Aborted by the operator after the link came back.", event.atMs) }) },
+        ABORT: { target: "parking", actions: assign({ ending: "stopped" as const, reason: ({ event }) => reasonOf("ABORTED", event.atMs) }) },
         LINK_LOST: "linkLost",
       },
-      after: { resumeOfferTimeout: { target: "stopped", actions: assign({ reason: () => reasonOf("RESUME_TIMEOUT", "low", "No resume-or-abort choice within 5 minutes.", 0) }) } },
+      after: { resumeOfferTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("RESUME_TIMEOUT", 0) }) } },
     },
-    completed: { type: "final", entry: "parkAndIdle" },
-    stopped: { type: "final", entry: "parkAndIdle" },
-    faulted: { type: "final", entry: "makeSafe" },
-    estopped: { type: "final", entry: "emergencyStop" },
+    // ---- ending: the last orders, then the outcome ----
+    parking: {
+      invoke: {
+        src: "park",
+        id: "park",
+        onDone: [{ guard: "endsCompleted", target: "completed" }, { target: "stopped" }],
+        onError: [
+          { guard: "gaveUp", target: "faulted" },
+          { guard: "latched", target: "estopped" },
+          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
+        ],
+      },
+      on: {
+        STOP: {},
+        PRESENCE: {},
+        LINK_LOST: { target: "faulted", actions: assign({ reason: ({ event }) => reasonOf("S_LINK_LOST", event.atMs, "Link to the bed lost while parking; the bed went safe on its own.") }) },
+      },
+    },
+    safing: {
+      invoke: {
+        src: "faultSafe",
+        id: "faultSafe",
+        input: ({ context }) => ({ code: context.reason?.code ?? "S_COMMAND_FAILED", zone: context.faultZone }),
+        onDone: "faulted",
+        onError: [{ guard: "latched", target: "estopped" }, { target: "faulted" }],
+      },
+      on: {
+        STOP: {},
+        // Only a heater that keeps warming after its cut goes further: to the emergency stop.
+        FAULT: [{ guard: "heaterNotCut", target: "estopping", actions: "faultReason" }, { actions: [] }],
+        DEVICE_EVENT: [{ guard: "deviceEstop", target: "estopping" }, { actions: [] }],
+        PRESENCE: {},
+        LINK_LOST: "faulted",
+      },
+    },
+    estopping: {
+      invoke: {
+        src: "emergencyStop",
+        id: "emergencyStop",
+        onDone: [{ guard: "endsFaulted", target: "faulted" }, { target: "estopped" }],
+        onError: [{ guard: "endsFaulted", target: "faulted" }, { target: "estopped" }],
+      },
+      on: { STOP: {}, ESTOP: {}, FAULT: {}, DEVICE_EVENT: {}, PRESENCE: {}, LINK_LOST: {} },
+    },
+    completed: { type: "final" },
+    stopped: { type: "final" },
+    faulted: { type: "final" },
+    estopped: { type: "final" },
   },
 });

@@ -1,6 +1,8 @@
-// Skin-side temperature estimate and Moritz–Henriques burn dose, per zone. The bed measures
-// only its elements; the skin is estimated conservatively (never below what is likely).
-import { BURN_DOSE_S, DOSE_REFERENCE_C, DOSE_START_C } from "./limits.ts";
+// Skin-side temperature estimate, Moritz–Henriques burn dose and IEC 60601-1 contact time, per
+// zone. The bed measures only its elements; the skin is estimated conservatively (never below
+// what is likely). The one skin model: the supervisor runs it in time, the program validator
+// uses its steady state (skinSteadyC), so the two can never disagree about a program.
+import { BURN_DOSE_S, DOSE_REFERENCE_C, DOSE_START_C, IEC_LONG_CONTACT_MAX_C } from "./limits.ts";
 
 /** Resting skin temperature the contact heat adds to (physiology: 33–35 °C). */
 export const SKIN_BASE_C = 34;
@@ -24,11 +26,23 @@ export interface ZoneDose {
   /** doseS / burn dose (1.0 = burn threshold). */
   fraction: number;
   maxSkinC: number;
+  /** Time the estimate has spent above 43 °C in all (IEC 60601-1 table 24), ms. */
+  over43Ms: number;
+}
+
+/** Where the estimate settles under an element held at elementC with contact coupling k. */
+export function skinSteadyC(elementC: number, k: number): number {
+  return SKIN_BASE_C + Math.max(0, elementC - SKIN_BASE_C) * k;
+}
+
+/** The element temperature at which the steady estimate reaches skinC (inverse of skinSteadyC). */
+export function elementForSkinC(skinC: number, k: number): number {
+  return SKIN_BASE_C + (skinC - SKIN_BASE_C) / k;
 }
 
 /** Tracks one zone's skin estimate and accumulated dose from element readings. */
 export class SkinDoseTracker {
-  private state: ZoneDose = { skinC: SKIN_BASE_C, doseS: 0, fraction: 0, maxSkinC: SKIN_BASE_C };
+  private state: ZoneDose = { skinC: SKIN_BASE_C, doseS: 0, fraction: 0, maxSkinC: SKIN_BASE_C, over43Ms: 0 };
   private lastMs: number | undefined;
 
   get current(): Readonly<ZoneDose> {
@@ -37,7 +51,7 @@ export class SkinDoseTracker {
 
   /** Feed one element reading with the contact coupling k (0…1). */
   update(nowMs: number, elementC: number, k: number): Readonly<ZoneDose> {
-    const target = SKIN_BASE_C + Math.max(0, elementC - SKIN_BASE_C) * k;
+    const target = skinSteadyC(elementC, k);
     const dtMs = this.lastMs === undefined ? 0 : Math.max(0, nowMs - this.lastMs);
     this.lastMs = nowMs;
     const prev = this.state.skinC;
@@ -45,7 +59,8 @@ export class SkinDoseTracker {
     // Dose over the interval at the higher end of the two estimates: conservative.
     const doseC = Math.max(prev, skinC);
     const doseS = this.state.doseS + (doseC >= DOSE_START_C ? (dtMs / 1000) * 2 ** (doseC - DOSE_REFERENCE_C) : 0);
-    this.state = { skinC, doseS, fraction: doseS / BURN_DOSE_S, maxSkinC: Math.max(this.state.maxSkinC, skinC) };
+    const over43Ms = this.state.over43Ms + (doseC > IEC_LONG_CONTACT_MAX_C ? dtMs : 0);
+    this.state = { skinC, doseS, fraction: doseS / BURN_DOSE_S, maxSkinC: Math.max(this.state.maxSkinC, skinC), over43Ms };
     return this.state;
   }
 }

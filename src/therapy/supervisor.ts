@@ -1,16 +1,16 @@
 // The safety supervisor: fed every telemetry frame, it trips on anything no program may do.
-// Independent of the program and of the firmware; a trip means heaters off now.
-import { TLM_FLAGS, type Zone } from "../../protocols/constants.ts";
-import type { DeviceLimits, Telemetry } from "../../protocols/messages.ts";
+// Independent of the program and of the firmware; a trip means heaters off now (the session
+// machine orders SAFE on it). Units of a trip's value/limit are named by the trip's `unit`.
+import { CAP_HEAT_CUT, CUT_FLAG, TLM_FLAGS, ZONES, type Zone } from "../../protocols/constants.ts";
+import type { Identity, Telemetry } from "../../protocols/messages.ts";
 import {
   DOSE_TRIP_FRACTION,
   ELEMENT_CEILING_C,
   ELEMENT_CEILING_TOLERANCE_C,
-  RUNAWAY_NO_RISE_MIN_DUTY,
-  RUNAWAY_NO_RISE_MIN_RISE_C,
-  RUNAWAY_NO_RISE_WATCH_MS,
-  RUNAWAY_ABOVE_SETPOINT_C,
-  RUNAWAY_OFF_RISING_ABOVE_C,
+  FROZEN_TELEMETRY_MS,
+  IEC_LONG_CONTACT_MS,
+  IEC_SHORT_CONTACT_MAX_C,
+  OCCUPIED_MIN_KG,
   RUNAWAY_OFF_RISING_C,
   SENSOR_PLAUSIBLE_MAX_C,
   SENSOR_PLAUSIBLE_MIN_C,
@@ -19,10 +19,11 @@ import {
   STALL_CURRENT_FRACTION,
   STALL_CURRENT_MS,
   STALL_MIN_PROGRESS_MM,
+  STALL_TARGET_MIN_MM,
   STALL_WATCH_MS,
-  SUPERVISOR_CODES,
-  type SupervisorCode,
 } from "./limits.ts";
+import { SUPERVISOR_CODES, type SupervisorCode } from "./reasons.ts";
+import { commandedOff, NoRiseWatch, WarmingWatch, ZoneFilter, type ZoneReading } from "./runaway.ts";
 import { DwellTracker, MAT_K, projectorCoupling, SkinDoseTracker, type ZoneDose } from "./skin.ts";
 
 export interface Trip {
@@ -31,40 +32,48 @@ export interface Trip {
   text: string;
   zone?: Zone;
   atMs: number;
-  /** The measured value that tripped, with its limit. */
+  /** The measured value that tripped, with its limit, in `unit`. */
   value?: number;
   limit?: number;
+  unit?: "°C" | "ms" | "mA" | "mm" | "fraction";
 }
 
-interface RunawayWatch {
-  sinceMs: number;
-  startC: number;
-}
-
-const ZONES: readonly Zone[] = ["projector", "mat"];
-
-function reading(t: Telemetry, zone: Zone): { elementC: number; setC: number; duty: number } {
+function reading(t: Telemetry, zone: Zone): ZoneReading {
   return zone === "projector"
     ? { elementC: t.projectorC, setC: t.projectorSetC, duty: t.projectorDuty }
     : { elementC: t.matC, setC: t.matSetC, duty: t.matDuty };
 }
 
+/** The bed says this zone's heater has no power: its cut is open, or it is in a latched state. */
+function powerCut(t: Telemetry, zone: Zone, id: Identity): boolean {
+  if (t.state === "safe" || t.state === "estop" || t.state === "cutout") return true;
+  return id.caps.includes(CAP_HEAT_CUT) && (t.flags & CUT_FLAG[zone]) !== 0;
+}
+
 export class SafetySupervisor {
   private readonly dose: Record<Zone, SkinDoseTracker> = { projector: new SkinDoseTracker(), mat: new SkinDoseTracker() };
   private readonly dwell = new DwellTracker();
-  private readonly noRise: Partial<Record<Zone, RunawayWatch>> = {};
-  private readonly offRising: Partial<Record<Zone, RunawayWatch>> = {};
+  private readonly filter: Record<Zone, ZoneFilter> = { projector: new ZoneFilter(), mat: new ZoneFilter() };
+  private readonly noRise: Record<Zone, NoRiseWatch> = { projector: new NoRiseWatch(), mat: new NoRiseWatch() };
+  private readonly offRising: Record<Zone, WarmingWatch> = { projector: new WarmingWatch(), mat: new WarmingWatch() };
+  /** Whether the zone's power was cut at the last reading: a cut starts its watch afresh. */
+  private readonly wasCut: Record<Zone, boolean> = { projector: false, mat: false };
   private stall: { sinceMs: number; positionMm: number } | undefined;
   private overCurrentSinceMs: number | undefined;
+  private frozen: { key: string; sinceMs: number } | undefined;
   private readonly maxElement: Record<Zone, number> = { projector: -Infinity, mat: -Infinity };
   private tripped: Trip | undefined;
 
   constructor(
-    private readonly limits: DeviceLimits,
+    private readonly identity: Identity,
     private readonly sessionStartMs: number,
   ) {}
 
-  /** The first trip, if any (later ones are not needed: the bed is already safe). */
+  /**
+   * The first trip, if any: later ones are not needed, the bed is already safe — except a heater
+   * that keeps warming after its power was cut, which is raised even then (once): nothing but the
+   * operator can help, and they must be told.
+   */
   get trip(): Trip | undefined {
     return this.tripped;
   }
@@ -85,66 +94,64 @@ export class SafetySupervisor {
       // A reading out of the sensor's range is not a temperature: check it before using it.
       // Written so that NaN fails too: a reading that is not a number is not a temperature.
       if (!(r.elementC >= SENSOR_PLAUSIBLE_MIN_C && r.elementC <= SENSOR_PLAUSIBLE_MAX_C)) {
-        return this.raise("S_SENSOR_RANGE", nowMs, { zone, value: r.elementC, limit: r.elementC < SENSOR_PLAUSIBLE_MIN_C ? SENSOR_PLAUSIBLE_MIN_C : SENSOR_PLAUSIBLE_MAX_C });
+        return this.raise("S_SENSOR_RANGE", nowMs, { zone, value: r.elementC, limit: r.elementC < SENSOR_PLAUSIBLE_MIN_C ? SENSOR_PLAUSIBLE_MIN_C : SENSOR_PLAUSIBLE_MAX_C, unit: "°C" });
       }
       this.maxElement[zone] = Math.max(this.maxElement[zone], r.elementC);
-      const ceiling = Math.min(ELEMENT_CEILING_C[zone], zone === "projector" ? this.limits.projectorMaxC : this.limits.matMaxC);
-      if (r.elementC > ceiling + ELEMENT_CEILING_TOLERANCE_C) {
-        return this.raise("S_ELEMENT_OVER", nowMs, { zone, value: r.elementC, limit: ceiling });
-      }
+      const limits = this.identity.limits;
+      const ceiling = Math.min(ELEMENT_CEILING_C[zone], zone === "projector" ? limits.projectorMaxC : limits.matMaxC);
+      if (r.elementC > ceiling + ELEMENT_CEILING_TOLERANCE_C) return this.raise("S_ELEMENT_OVER", nowMs, { zone, value: r.elementC, limit: ceiling, unit: "°C" });
       const k = zone === "projector" ? projectorCoupling(dwellMs) : MAT_K;
       const d = this.dose[zone].update(nowMs, r.elementC, k);
-      if (d.fraction >= DOSE_TRIP_FRACTION) return this.raise("S_BURN_DOSE", nowMs, { zone, value: d.fraction, limit: DOSE_TRIP_FRACTION });
-      const runaway = this.checkRunaway(zone, r, nowMs);
+      if (d.skinC > IEC_SHORT_CONTACT_MAX_C) return this.raise("S_SKIN_OVER_48", nowMs, { zone, value: d.skinC, limit: IEC_SHORT_CONTACT_MAX_C, unit: "°C" });
+      if (d.over43Ms >= IEC_LONG_CONTACT_MS) return this.raise("S_SKIN_OVER_43", nowMs, { zone, value: d.over43Ms, limit: IEC_LONG_CONTACT_MS, unit: "ms" });
+      if (d.fraction >= DOSE_TRIP_FRACTION) return this.raise("S_BURN_DOSE", nowMs, { zone, value: d.fraction, limit: DOSE_TRIP_FRACTION, unit: "fraction" });
+      const runaway = this.checkRunaway(t, zone, r, nowMs);
       if (runaway) return runaway;
     }
     const stall = this.checkStall(t, nowMs);
     if (stall) return stall;
+    const frozen = this.checkFrozen(t, nowMs);
+    if (frozen) return frozen;
     if (nowMs - this.sessionStartMs > SESSION_CAP_MS + SESSION_CAP_GRACE_MS) {
-      return this.raise("S_SESSION_CAP", nowMs, { value: nowMs - this.sessionStartMs, limit: SESSION_CAP_MS });
+      return this.raise("S_SESSION_CAP", nowMs, { value: nowMs - this.sessionStartMs, limit: SESSION_CAP_MS, unit: "ms" });
     }
     return undefined;
   }
 
   /** Raised by the session when telemetry stops arriving. */
   staleTelemetry(nowMs: number, ageMs: number, limitMs: number): Trip | undefined {
-    return this.raise("S_TELEMETRY_STALE", nowMs, { value: ageMs, limit: limitMs });
+    return this.raise("S_TELEMETRY_STALE", nowMs, { value: ageMs, limit: limitMs, unit: "ms" });
   }
 
-  private checkRunaway(zone: Zone, r: { elementC: number; setC: number; duty: number }, nowMs: number): Trip | undefined {
-    // On but not warming: driven hard while well below its setpoint, and not rising.
-    if (r.setC > 0 && r.duty >= RUNAWAY_NO_RISE_MIN_DUTY && r.elementC < r.setC - 3) {
-      const w = (this.noRise[zone] ??= { sinceMs: nowMs, startC: r.elementC });
-      if (r.elementC - w.startC >= RUNAWAY_NO_RISE_MIN_RISE_C) this.noRise[zone] = { sinceMs: nowMs, startC: r.elementC };
-      else if (nowMs - w.sinceMs >= RUNAWAY_NO_RISE_WATCH_MS) {
-        return this.raise("S_NO_RISE", nowMs, { zone, value: r.elementC - w.startC, limit: RUNAWAY_NO_RISE_MIN_RISE_C });
-      }
-    } else delete this.noRise[zone];
-    // Warming while it should not: setpoint 0, or already well above its setpoint (the
-    // controller cuts the heater there). Measured from the coolest reading since (hysteresis:
-    // sensor noise of a few tenths cannot add up); only above body temperature, since a person
-    // lying on a cold element warms it to ~35 °C.
-    const shouldNotWarm = r.setC === 0 || r.elementC > r.setC + RUNAWAY_ABOVE_SETPOINT_C;
-    if (shouldNotWarm && r.elementC >= RUNAWAY_OFF_RISING_ABOVE_C) {
-      const w = (this.offRising[zone] ??= { sinceMs: nowMs, startC: r.elementC });
-      if (r.elementC < w.startC) this.offRising[zone] = { sinceMs: nowMs, startC: r.elementC };
-      else if (r.elementC - w.startC >= RUNAWAY_OFF_RISING_C) {
-        return this.raise("S_OFF_RISING", nowMs, { zone, value: r.elementC - w.startC, limit: RUNAWAY_OFF_RISING_C });
-      }
-    } else delete this.offRising[zone];
-    return undefined;
+  private checkRunaway(t: Telemetry, zone: Zone, r: ZoneReading, nowMs: number): Trip | undefined {
+    const avgC = this.filter[zone].update(nowMs, r.elementC);
+    const dead = this.noRise[zone].update(nowMs, r, avgC);
+    if (dead !== undefined) return this.raise("S_NO_RISE", nowMs, { zone, value: dead, limit: 1, unit: "°C" });
+    // Warming while it should not: a stuck switch, or (power cut) a cut that failed as well.
+    const cut = powerCut(t, zone, this.identity);
+    if (cut !== this.wasCut[zone]) {
+      this.wasCut[zone] = cut;
+      this.offRising[zone].reset();
+    }
+    if (!cut && !commandedOff(r, avgC)) {
+      this.offRising[zone].reset();
+      return undefined;
+    }
+    const rise = this.offRising[zone].update(avgC);
+    if (rise === undefined) return undefined;
+    const code = cut ? "S_HEATER_NOT_CUT" : "S_OFF_RISING";
+    return this.raise(code, nowMs, { zone, value: rise, limit: RUNAWAY_OFF_RISING_C, unit: "°C" });
   }
 
   private checkStall(t: Telemetry, nowMs: number): Trip | undefined {
     // Over-current must last (direction reversals draw short acceleration peaks), like the firmware's own trip.
-    if (t.motorMa >= this.limits.motorTripMa * STALL_CURRENT_FRACTION) {
+    const tripMa = this.identity.limits.motorTripMa * STALL_CURRENT_FRACTION;
+    if (t.motorMa >= tripMa) {
       this.overCurrentSinceMs ??= nowMs;
-      if (nowMs - this.overCurrentSinceMs >= STALL_CURRENT_MS) {
-        return this.raise("S_CARRIAGE_STALL", nowMs, { value: t.motorMa, limit: this.limits.motorTripMa * STALL_CURRENT_FRACTION });
-      }
+      if (nowMs - this.overCurrentSinceMs >= STALL_CURRENT_MS) return this.raise("S_CARRIAGE_STALL", nowMs, { value: t.motorMa, limit: tripMa, unit: "mA" });
     } else this.overCurrentSinceMs = undefined;
     // The firmware's own "moving" flag: a halted carriage keeps its old target but is not asked to move.
-    const wantsToMove = (t.flags & TLM_FLAGS.moving) !== 0 && Math.abs(t.targetMm - t.positionMm) > 5;
+    const wantsToMove = (t.flags & TLM_FLAGS.moving) !== 0 && Math.abs(t.targetMm - t.positionMm) > STALL_TARGET_MIN_MM;
     if (!wantsToMove) {
       this.stall = undefined;
       return undefined;
@@ -154,13 +161,28 @@ export class SafetySupervisor {
       return undefined;
     }
     if (nowMs - this.stall.sinceMs >= STALL_WATCH_MS) {
-      return this.raise("S_CARRIAGE_STALL", nowMs, { value: Math.abs(t.positionMm - this.stall.positionMm), limit: STALL_MIN_PROGRESS_MM });
+      return this.raise("S_CARRIAGE_STALL", nowMs, { value: Math.abs(t.positionMm - this.stall.positionMm), limit: STALL_MIN_PROGRESS_MM, unit: "mm" });
     }
     return undefined;
   }
 
+  /** The same readings, exactly, frame after frame, with someone on the bed: the bed's sensors hung. */
+  private checkFrozen(t: Telemetry, nowMs: number): Trip | undefined {
+    if (t.loadKg < OCCUPIED_MIN_KG) {
+      this.frozen = undefined;
+      return undefined;
+    }
+    const key = `${t.projectorC}|${t.matC}|${t.loadKg}|${t.motorMa}`;
+    if (this.frozen?.key !== key) {
+      this.frozen = { key, sinceMs: nowMs };
+      return undefined;
+    }
+    if (nowMs - this.frozen.sinceMs >= FROZEN_TELEMETRY_MS) return this.raise("S_TELEMETRY_FROZEN", nowMs, { value: nowMs - this.frozen.sinceMs, limit: FROZEN_TELEMETRY_MS, unit: "ms" });
+    return undefined;
+  }
+
   private raise(code: SupervisorCode, atMs: number, extra: Partial<Trip>): Trip | undefined {
-    if (this.tripped) return undefined;
+    if (this.tripped && (code !== "S_HEATER_NOT_CUT" || this.tripped.code === code)) return undefined;
     const info = SUPERVISOR_CODES[code];
     this.tripped = { code, priority: info.priority, text: info.text, atMs, ...extra };
     return this.tripped;

@@ -91,6 +91,8 @@ export class ScriptedBed {
   private leaseTimer: TimerHandle | undefined;
   private tlmTimer: TimerHandle | undefined;
   private bootMs: number;
+  /** What the applied commands set: telemetry reports it, as a real bed's would (the driver checks). */
+  private readonly outputs = { projectorSetC: 0, matSetC: 0, targetMm: 0, lift: 0 };
 
   constructor(private readonly opts: ScriptedBedOptions) {
     this.clock = opts.clock;
@@ -151,14 +153,14 @@ export class ScriptedBed {
       state: this.state,
       projectorC: 30,
       matC: 28,
-      projectorSetC: 0,
-      matSetC: 0,
+      projectorSetC: this.outputs.projectorSetC,
+      matSetC: this.outputs.matSetC,
       projectorDuty: 0,
       matDuty: 0,
       positionMm: 0,
-      targetMm: 0,
+      targetMm: this.outputs.targetMm,
       speedMmS: 0,
-      lift: 0,
+      lift: this.outputs.lift,
       motorMa: 0,
       loadKg: 70,
       flags: 1,
@@ -197,6 +199,7 @@ export class ScriptedBed {
       this.counts.estops++;
       if (this.state !== "estop") {
         this.state = "estop";
+        Object.assign(this.outputs, { projectorSetC: 0, matSetC: 0, lift: 0 });
         this.raise("E_ESTOP");
       }
       this.reply(f.seq, encodeFrame({ type: "ACK", seq: f.seq, body: undefined }));
@@ -252,7 +255,16 @@ export class ScriptedBed {
       this.lastActuatorSeq.set(actuator, f.seq);
     }
     this.applied.push({ type: f.type, seq: f.seq, body });
+    this.apply(f.type, body);
     this.reply(f.seq, encodeFrame({ type: "ACK", seq: f.seq, body: this.replyBody(f.type) }));
+  }
+
+  private apply(type: string, body: Record<string, unknown>): void {
+    const o = this.outputs;
+    if (type === "HEAT") o[body.zone === "mat" ? "matSetC" : "projectorSetC"] = body.targetC as number;
+    else if (type === "MOVE") o.targetMm = body.positionMm as number;
+    else if (type === "LIFT") o.lift = body.level as number;
+    else if (type === "SAFE") Object.assign(o, { projectorSetC: 0, matSetC: 0, lift: 0 });
   }
 
   private replyBody(type: string): Record<string, unknown> | undefined {

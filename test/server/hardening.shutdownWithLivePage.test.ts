@@ -42,6 +42,6 @@ it("closing the server with a live page connected still makes the bed safe and f
     await new Promise((r) => setTimeout(r, 1));
   }
   const truth = h.sim.truth;
-  expect({ projectorDuty: truth.zones.projector.duty, matDuty: truth.zones.mat.duty, session: h.app.panel.panel.sessionView()?.state ?? null }).toEqual({ projectorDuty: 0, matDuty: 0, session: "stopped" });
+  expect({ projectorDuty: truth.zones.projector.duty, matDuty: truth.zones.mat.duty, saved: h.store.sessions.list({ limit: 1 })[0]?.outcome }).toEqual({ projectorDuty: 0, matDuty: 0, saved: "stopped" });
   expect(closed).toBe(true);
 });

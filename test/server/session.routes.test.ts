@@ -84,7 +84,8 @@ describe("pause, resume, stop", () => {
     expect(resumed.json().state).toBe("running.step");
     const stopped = await post("/api/session/stop");
     expect(stopped.statusCode).toBe(200);
-    expect(stopped.json().state).toBe("stopped");
+    // Stopping is the last order: heaters off (confirmed), then the carriage parks; nothing else is offered meanwhile.
+    expect(stopped.json()).toMatchObject({ state: "parking", allowed: { pause: false, resume: false, stop: false, abort: false } });
     await h.until(() => h.app.panel.panel.sessionView() === undefined, 60_000);
     const last = (await h.call("/api/session")).json().lastSession;
     expect(last).toMatchObject({ outcome: "stopped", reason: { code: "STOPPED", text: "Stopped by the operator." } });
@@ -133,9 +134,18 @@ describe("emergency stop", () => {
     expect(h.sim.truth.state).toBe("estop");
   });
 
-  it("a new program after an emergency stop resets the latch and runs", async () => {
+  it("a new program after an emergency stop is refused until a technician releases the stop; then it runs", async () => {
     await post("/api/estop");
     await h.advance(500);
+    const refused = await start({ programId: "heat-only", confirmations: CONFIRMED });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json()).toMatchObject({ code: "NOT_ALLOWED_IN_STATE", state: "latched" });
+    await h.advance(5_000);
+    expect(h.sim.truth.state).toBe("estop");
+    expect(h.sim.truth.zones.projector.setC + h.sim.truth.zones.mat.setC).toBe(0);
+    const token = (await h.call({ method: "POST", url: "/api/tech/login", payload: { secret: h.secret } })).json().token;
+    const released = await h.call({ method: "POST", url: "/api/tech/reset", headers: { authorization: `Bearer ${token}` } });
+    expect(released.statusCode).toBe(200);
     const r = await start({ programId: "heat-only", confirmations: CONFIRMED });
     expect(r.statusCode).toBe(201);
     expect(await h.until(() => h.sim.truth.zones.projector.setC > 0 || h.sim.truth.zones.mat.setC > 0, 90_000)).toBe(true);

@@ -26,7 +26,7 @@ async function bridge(bed: ScriptedBed, sockets: Socket[]): Promise<number> {
 describe("tcp:// transport (ser2net style)", () => {
   it("driver handshakes and commands a bed behind a TCP bridge; bridge drops the socket → reconnect", async () => {
     const clock = new RealClock();
-    const bed = new ScriptedBed({ clock });
+    const bed = new ScriptedBed({ clock, telemetry: true });
     const sockets: Socket[] = [];
     const port = await bridge(bed, sockets);
     const driver = await BedDriver.connect({ transport: tcpTransport({ host: "127.0.0.1", port, clock }), clock });

@@ -6,6 +6,8 @@ import type { RouteGroupOptions } from "../context.ts";
 import { staffOf } from "../context.ts";
 import type { SessionCommand } from "../panel.ts";
 import { ErrorBody, SessionViewBody, StartBody } from "../schemas.ts";
+import { DEVICE_SAFETY_CODES } from "../../device/orders.ts";
+import { ErrorCode, isBedlinkError } from "../../errors.ts";
 
 const COMMANDS: { cmd: SessionCommand; summary: string }[] = [
   { cmd: "pause", summary: "Pause the running program (heaters idle, carriage stopped)" },
@@ -47,34 +49,45 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (ap
     });
   }
 
-  // The stop button works whatever the request carries: its own scope ignores the body, so a
-  // client that sends a JSON content type with an empty or broken body still stops the bed.
+  // The stop button works whatever the request carries: the stop is ordered as the request
+  // arrives (onRequest, before any body is read or limited), and the body is drained unread, so
+  // no content type, size or malformed body can stand between the button and the bed.
   await app.register(async (scope) => {
+    const pending = new WeakMap<object, Promise<Error | undefined>>();
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser("*", { parseAs: "buffer" }, (_request, _body, done) => done(null, undefined));
+    scope.addContentTypeParser("*", (_request, payload, done) => {
+      payload.resume();
+      done(null, undefined);
+    });
+    scope.addHook("onRequest", async (request) => {
+      // Nothing about the caller may stand between the button and the bed.
+      let who;
+      try {
+        who = staffOf(request, ctx);
+      } catch {
+        who = { actor: "staff" as const, name: "staff", remote: request.ip };
+      }
+      pending.set(request.raw, ctx.panel.estop(who).then(() => undefined, (err: unknown) => err as Error));
+    });
     scope.withTypeProvider<ZodTypeProvider>().post("/api/estop", {
       config: { access: "staff" },
+      bodyLimit: Number.MAX_SAFE_INTEGER,
       schema: {
         tags: ["session"],
-        summary: "Emergency stop: heaters off, carriage stopped, latched. Answers once the bed confirmed it",
+        summary: "Emergency stop: heaters off, carriage stopped, latched until a technician releases it. Answers once the bed's telemetry confirmed it",
         response: { 200: z.object({ stopped: z.literal(true), message: z.string() }), 502: ErrorBody },
       },
       handler: async (request, reply) => {
-        try {
-          // Nothing about the caller may stand between the button and the bed.
-          let who;
-          try {
-            who = staffOf(request, ctx);
-          } catch {
-            who = { actor: "staff" as const, name: "staff", remote: request.ip };
-          }
-          await ctx.panel.estop(who);
-        } catch (err) {
+        const err = await pending.get(request.raw);
+        if (err) {
           request.log.error({ err }, "emergency stop not confirmed by the bed");
+          const linkDown = isBedlinkError(err, ErrorCode.LinkDown);
           return reply.code(502).send({
             statusCode: 502,
             code: "ESTOP_UNCONFIRMED",
-            message: "The bed did not confirm the emergency stop. It goes safe on its own within a second of losing the controller; switch it off at the mains if in doubt.",
+            message: linkDown
+              ? `The bed is not answering, so the emergency stop could not be confirmed. It goes safe on its own within a second of losing the controller. If it does not stop: ${HELP_OFF_THE_BED_LOWER}`
+              : DEVICE_SAFETY_CODES.S_BED_NOT_STOPPED.text,
           });
         }
         return { stopped: true as const, message: "Emergency stop confirmed by the bed: heaters off, carriage stopped." };
@@ -82,3 +95,5 @@ export const sessionRoutes: FastifyPluginAsyncZod<RouteGroupOptions> = async (ap
     });
   });
 };
+
+const HELP_OFF_THE_BED_LOWER = "help the person off the bed and switch it off at the mains switch.";

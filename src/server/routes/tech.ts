@@ -76,15 +76,14 @@ export const techRoutes: FastifyPluginAsyncZod<RouteGroupOptions & { work?: Tech
 
   app.post("/api/tech/reset", {
     config: { access: "technician" },
-    schema: { tags: ["technician"], summary: "Clear a latched emergency stop or safe state (no session may be running)", response: { 200: z.object({ ok: z.literal(true) }), 409: ErrorBody } },
+    schema: { tags: ["technician"], summary: "Release a latched emergency stop, a bed the controller gave up on, or a safe state (no session may be running)", response: { 200: z.object({ ok: z.literal(true) }), 409: ErrorBody } },
     handler: async (request) => {
       const s = ctx.panel.sessionView();
       if (s) throw new BedlinkError(ErrorCode.NotAllowedInState, `Cannot reset the bed during a session (${s.stateText.toLowerCase()}); stop it first.`, { state: s.state });
       // The self-test and a firmware update own the bed while they run: a reset would undo their safe state.
       const job = work?.running;
       if (job) throw new BedlinkError(ErrorCode.NotAllowedInState, `Cannot reset the bed while ${job === "diagnostics" ? "the self-test" : "a firmware update"} is running; wait for it or stop it first.`, { state: job });
-      await bed.reset();
-      ctx.store.audit.record("technician", "device.reset", {}, request.ip);
+      await ctx.panel.release({ actor: "technician", name: "technician", remote: request.ip });
       return { ok: true as const };
     },
   });

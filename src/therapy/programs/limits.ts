@@ -1,5 +1,8 @@
 // Every number a program definition is checked against, in one place, each with where it comes from.
-// Validation only: the safety supervisor keeps its own limits and does not trust these.
+// Validation only: the safety supervisor keeps its own limits and does not trust these; the skin
+// model and the dose and IEC numbers are the supervisor's own, imported, so the two cannot differ.
+import { BURN_DOSE_S, DOSE_START_C, IEC_LONG_CONTACT_MS } from "../limits.ts";
+import { elementForSkinC, MAT_K, PROJECTOR_K_DWELL, PROJECTOR_K_MOVING, SKIN_BASE_C, skinSteadyC } from "../skin.ts";
 
 /** Element (projector) ceiling: 65 °C, commonly quoted for the product (BRIEF domain numbers). */
 export const PROJECTOR_MAX_C = 65;
@@ -36,25 +39,28 @@ export const DWELL_REPEATS_MAX = 10;
 /** A program is a handful of phases; 200 steps is far beyond any sensible definition. */
 export const STEPS_MAX = 200;
 
-// ---- Conservative skin-side estimate for validation ---------------------------------------
-// The lead's supervisor owns the real, time-dependent skin estimate. Validation only needs an
-// upper bound, so it assumes the skin has already reached steady state under the element:
-//   T_skin = SKIN_BASE_C + k × (T_element − SKIN_BASE_C)
-// with k the share of the element-over-body difference that crosses the cover. Base 37 °C (core,
-// not the ~33 °C of resting skin) and generous k values keep the estimate on the hot side.
-export const SKIN_BASE_C = 37;
+// ---- Skin-side estimate for validation: the supervisor's model, in its steady state ----------
+// One skin model (src/therapy/skin.ts) serves the supervisor and the validator: validation assumes
+// the skin has already settled under the element, skin = SKIN_BASE_C + k × (element − SKIN_BASE_C),
+// with the supervisor's own couplings, so a program the validator accepts is one the supervisor
+// will not trip on for its skin rules.
+export { SKIN_BASE_C } from "../skin.ts";
 /** How a spot on the back meets the projector: long contact, short repeated strokes, or a pass. */
 export type Contact = "stationary" | "local" | "travelling";
-/** Share of the element excess reaching the skin (our conservative estimate; see above). */
+/** Share of the element excess reaching the skin: the supervisor's couplings (dwelling saturates at K_DWELL). */
 export const PROJECTOR_CONTACT_FRACTION: Record<Contact, number> = {
-  stationary: 0.6, // dwell, creep, parked, segment holds: the spot stays under the element
-  local: 0.5, // short strokes inside one region revisit the same spots every few seconds
-  travelling: 0.35, // sweeps: each spot sees the element for a few seconds per pass
+  stationary: PROJECTOR_K_DWELL, // dwell, creep, parked, segment holds: the spot stays under the element
+  local: PROJECTOR_K_MOVING, // short strokes inside one region: the supervisor sees the carriage moving
+  travelling: PROJECTOR_K_MOVING, // sweeps
 };
-/** The mat lies under legs/abdomen for the whole session, through a thicker cover and foam. */
-export const MAT_CONTACT_FRACTION = 0.4;
+/** The mat lies under legs/abdomen for the whole session: the supervisor's fixed mat coupling. */
+export const MAT_CONTACT_FRACTION = MAT_K;
 /** The projector's contact patch along the track (jade projector pair, our estimate). */
 export const PROJECTOR_CONTACT_MM = 50;
+/** IEC 60601-1 table 24 allows 10 min over 43 °C in all; programs keep a minute in hand for the estimate's slow fall (τ 30 s). */
+export const SKIN_OVER_43_BUDGET_MS = IEC_LONG_CONTACT_MS - 60_000;
+/** IEC 60601-1 table 24: nothing over 48 °C skin, however short. */
+export { IEC_SHORT_CONTACT_MAX_C as IEC_SHORT_MAX_C } from "../limits.ts";
 
 /**
  * Longest stationary contact allowed at a skin temperature (estimated as above). Derivation:
@@ -63,8 +69,8 @@ export const PROJECTOR_CONTACT_MM = 50;
  * - Moritz & Henriques burn dose: 360 min at 44 °C, halving per +1 °C. The supervisor trips at
  *   10 % of that; a single hold may use at most HOLD_DOSE_BUDGET_MIN (5 %, half the trip) —
  *   each row satisfies maxHoldMs × 2^(skinMaxC − 44) <= 18 equivalent minutes (tested).
- * Element equivalents for the projector when stationary (k = 0.6): <= 47 °C unlimited, <= 49.5 °C
- * 10 min, <= 52 °C 4 min, <= 53.6 °C 2 min, <= 55.3 °C 1 min, above that no hold.
+ * Element equivalents for the projector when stationary (k = 0.75): <= 46 °C unlimited, <= 48 °C
+ * 10 min, <= 50 °C 4 min, <= 51.3 °C 2 min, <= 52.7 °C 1 min, above that no hold.
  */
 export const SKIN_HOLD_LIMITS: readonly { skinMaxC: number; maxHoldMs: number }[] = [
   { skinMaxC: 43, maxHoldMs: Number.POSITIVE_INFINITY }, // IEC >= 10 min limit; the session cap governs
@@ -74,21 +80,18 @@ export const SKIN_HOLD_LIMITS: readonly { skinMaxC: number; maxHoldMs: number }[
   { skinMaxC: 48, maxHoldMs: 60_000 }, // dose 1 × 16 = 16 eq-min; 48 °C is the IEC 1–10 min ceiling
 ];
 /** Burn threshold: about 6 h at 44 °C (Moritz & Henriques 1947). */
-export const BURN_DOSE_MIN_AT_44C = 360;
+export const BURN_DOSE_MIN_AT_44C = BURN_DOSE_S / 60;
 /** Per hold and per program per zone: 5 % of the burn dose, half the supervisor's 10 % trip. */
 export const HOLD_DOSE_BUDGET_MIN = 0.05 * BURN_DOSE_MIN_AT_44C;
-/** Dose counts only while the skin is at or above this (BRIEF dose rule). */
-export const DOSE_FROM_SKIN_C = 43;
+/** Dose counts only while the skin is at or above this (the supervisor's rule). */
+export const DOSE_FROM_SKIN_C = DOSE_START_C;
 
 export function skinEstimateC(elementC: number, k: number): number {
-  if (elementC <= SKIN_BASE_C) return elementC;
-  return SKIN_BASE_C + k * (elementC - SKIN_BASE_C);
+  return elementC <= SKIN_BASE_C ? elementC : skinSteadyC(elementC, k);
 }
 
 /** The element setpoint at which the estimate reaches skinC (inverse of skinEstimateC). */
-export function elementCapC(skinC: number, k: number): number {
-  return SKIN_BASE_C + (skinC - SKIN_BASE_C) / k;
-}
+export const elementCapC = elementForSkinC;
 
 /** Longest stationary contact for an estimated skin temperature; 0 = none allowed. */
 export function maxHoldMsForSkin(skinC: number): number {

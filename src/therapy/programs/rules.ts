@@ -84,6 +84,37 @@ function holdRule(errors: ProgramError[], zone: "projector" | "mat", runs: { fir
   }
 }
 
+/** IEC 60601-1 table 24 on the supervisor's estimate: over 43 °C for 10 min in all trips it, over 48 °C at once. */
+function iecRule(errors: ProgramError[], p: ProgramDefinition): void {
+  const zones: ["projector" | "mat", (s: Step) => number, (s: Step) => number][] = [
+    ["projector", (s) => s.heat.projectorC, (s) => L.PROJECTOR_CONTACT_FRACTION[contactOf(s.motion)]],
+    ["mat", (s) => s.heat.matC, () => L.MAT_CONTACT_FRACTION],
+  ];
+  for (const [zone, elementOf, kOf] of zones) {
+    let overMs = 0;
+    const over: number[] = [];
+    p.steps.forEach((step, i) => {
+      const skinC = L.skinEstimateC(elementOf(step), kOf(step));
+      if (skinC > L.IEC_SHORT_MAX_C + 1e-9) {
+        errors.push({ path: `steps[${i}].heat.${zone}C`, message: `skin estimate ${fmt(skinC)} °C is over 48 °C, which IEC 60601-1 allows at no length; must be 0–${fmt(L.elementCapC(L.IEC_SHORT_MAX_C, kOf(step)))} °C; got ${elementOf(step)}` });
+      }
+      if (skinC > L.DOSE_FROM_SKIN_C + 1e-9) {
+        overMs += step.durationMs;
+        over.push(i);
+      }
+    });
+    if (overMs > L.SKIN_OVER_43_BUDGET_MS) {
+      errors.push({
+        path: `steps[${over.at(-1)}].heat.${zone}C`,
+        message:
+          `the ${zone}'s skin estimate is over 43 °C for ${seconds(overMs)} in all (steps ${over.join(", ")}); ` +
+          `IEC 60601-1 allows 10 min and programs keep a minute in hand: at most ${seconds(L.SKIN_OVER_43_BUDGET_MS)} ` +
+          `(the ${zone} stays at or under 43 °C skin below ${fmt(L.elementCapC(L.DOSE_FROM_SKIN_C, zone === "mat" ? L.MAT_CONTACT_FRACTION : L.PROJECTOR_CONTACT_FRACTION.stationary))} °C when still)`,
+      });
+    }
+  }
+}
+
 function stepRules(errors: ProgramError[], p: ProgramDefinition, step: Step, i: number): void {
   const caps = TECHNIQUE_CAPS[p.technique as Technique];
   const at = `steps[${i}]`;
@@ -178,6 +209,7 @@ export function programRules(p: ProgramDefinition): ProgramError[] {
   });
   holdRule(errors, "projector", projectorRuns);
   holdRule(errors, "mat", matRuns);
+  iecRule(errors, p);
 
   const stepsMs = p.steps.reduce((sum, s) => sum + s.durationMs, 0);
   const totalMs = stepsMs + p.coolDown.durationMs;

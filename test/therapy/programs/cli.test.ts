@@ -35,7 +35,7 @@ describe("bedlink programs", () => {
     expect(r.stdout).toMatch(/Cervicothoracic point \(3 min\): holds on the cervicothoracic junction for 45 s × 3, 15 s off between, lift 4; projector 46 °C, mat 45 °C/);
     expect(r.stdout).toMatch(/Cool-down \(2 min: heaters off, carriage parked at home\)/);
     const json = JSON.parse(bedlink("programs", "show", "heat-only", "--json").stdout) as { steps: { heat: object }[] };
-    expect(json.steps[0]!.heat).toEqual({ projectorC: 47, matC: 52 });
+    expect(json.steps[0]!.heat).toEqual({ projectorC: 45, matC: 48 });
   });
 
   it("show with an unknown id lists the valid ids and exits 2", () => {

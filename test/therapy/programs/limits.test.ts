@@ -13,12 +13,13 @@ describe("hold table for stationary contact", () => {
     expect(L.HOLD_DOSE_BUDGET_MIN).toBeLessThan(0.1 * L.BURN_DOSE_MIN_AT_44C);
   });
 
-  it("the projector held still: <= 47 °C any length, none above about 55 °C", () => {
+  it("the projector held still (the supervisor's k 0.75): <= 46 °C any length, none above about 52.7 °C", () => {
     const k = L.PROJECTOR_CONTACT_FRACTION.stationary;
-    expect(L.maxHoldMsForSkin(L.skinEstimateC(47, k))).toBe(Number.POSITIVE_INFINITY);
+    expect(L.maxHoldMsForSkin(L.skinEstimateC(46, k))).toBe(Number.POSITIVE_INFINITY);
+    expect(L.maxHoldMsForSkin(L.skinEstimateC(48, k))).toBe(10 * 60_000);
     expect(L.maxHoldMsForSkin(L.skinEstimateC(50, k))).toBe(4 * 60_000);
-    expect(L.maxHoldMsForSkin(L.skinEstimateC(55, k))).toBe(60_000);
-    expect(L.maxHoldMsForSkin(L.skinEstimateC(60, k))).toBe(0);
+    expect(L.maxHoldMsForSkin(L.skinEstimateC(52, k))).toBe(60_000);
+    expect(L.maxHoldMsForSkin(L.skinEstimateC(53, k))).toBe(0);
     expect(L.maxHoldMsForSkin(L.skinEstimateC(65, k))).toBe(0);
   });
 

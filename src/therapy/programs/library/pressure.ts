@@ -18,7 +18,8 @@ export const deepTissue: ProgramSource = {
   steps: [
     { label: "Warm-up sweeps", durationMs: 4 * MIN, lift: 2, heat: { projectorC: 50 }, motion: { kind: "sweep", from: "thoracic", to: "sacral", speedMmS: 10 } },
     { label: "Lumbar strokes", durationMs: 6 * MIN, lift: 5, motion: { kind: "strokes", region: "lumbar", strokeMm: 60, speedMmS: 6 } },
-    { label: "Lumbar point holds", durationMs: 2 * MIN, lift: 5, heat: { projectorC: 45 }, motion: { kind: "dwell", at: "lumbar@0.5", holdMs: 12_000, repeats: 3, offMs: 10_000 } },
+    // 44 °C: a hold dwells, and the supervisor's still-contact estimate (k 0.75) caps deep tissue's 42 °C skin at 44.7 °C.
+    { label: "Lumbar point holds", durationMs: 2 * MIN, lift: 5, heat: { projectorC: 44 }, motion: { kind: "dwell", at: "lumbar@0.5", holdMs: 12_000, repeats: 3, offMs: 10_000 } },
     { label: "Lower thoracic strokes", durationMs: 5 * MIN, lift: 4, motion: { kind: "strokes", region: "thoracic:lower-third", strokeMm: 60, speedMmS: 8 } },
     { label: "Sacral strokes", durationMs: 4 * MIN, lift: 4, motion: { kind: "strokes", region: "sacral", strokeMm: 50, speedMmS: 6 } },
     { label: "Flush sweeps", durationMs: 2 * MIN, lift: 2, heat: { projectorC: 48 }, motion: { kind: "sweep", from: "thoracic", to: "sacral", speedMmS: 10 } },
@@ -58,8 +59,9 @@ export const sportsMassage: ProgramSource = {
   zones: { projector: { setpointC: 50 }, mat: { setpointC: 45 } },
   steps: [
     { label: "Brisk warm-up", durationMs: 3 * MIN, lift: 2, motion: { kind: "sweep", from: "lumbar", to: "sacral", speedMmS: 35 } },
-    { label: "Brisk lumbar-sacral sweeps", durationMs: 7 * MIN, lift: 3, heat: { projectorC: 51 }, motion: { kind: "sweep", from: "lumbar", to: "sacral", speedMmS: 45 } },
-    { label: "Quick lumbar presses", durationMs: MIN, lift: 3, heat: { projectorC: 45 }, motion: { kind: "dwell", at: "lumbar@0.5", holdMs: 4_000 } },
+    // 50 °C: sweeping, the estimate (k 0.5) reaches sports massage's 42 °C skin cap at 50 °C.
+    { label: "Brisk lumbar-sacral sweeps", durationMs: 7 * MIN, lift: 3, heat: { projectorC: 50 }, motion: { kind: "sweep", from: "lumbar", to: "sacral", speedMmS: 45 } },
+    { label: "Quick lumbar presses", durationMs: MIN, lift: 3, heat: { projectorC: 44 }, motion: { kind: "dwell", at: "lumbar@0.5", holdMs: 4_000 } },
     { label: "Flush sweeps", durationMs: 2 * MIN, lift: 2, motion: { kind: "sweep", from: "thoracic", to: "sacral", speedMmS: 30 } },
   ],
   coolDown: COOL_DOWN,

@@ -12,7 +12,8 @@ export const spinalWalk: ProgramSource = {
   description: "Walks the scanned spine from neck to sacrum 25 mm at a time (about one vertebra), pausing 8 s on each, then a slower lumbar pass.",
   maxWeightKg: ROLLER_MAX_WEIGHT_KG,
   requiresRoller: true,
-  zones: { projector: { setpointC: 45 }, mat: { setpointC: 44 } },
+  // 44 °C: segment holds are still contact (k 0.75), which caps spinal walk's 42 °C skin at 44.7 °C.
+  zones: { projector: { setpointC: 44 }, mat: { setpointC: 44 } },
   steps: [
     { label: "Glide in", durationMs: 2 * MIN, lift: 1, heat: { projectorC: 48 }, motion: { kind: "sweep", from: "spine", to: "spine", speedMmS: 20 } },
     { label: "Segment walk, neck to sacrum", durationMs: 8 * MIN, lift: 3, motion: { kind: "segments", from: "cervical", to: "sacral", segmentMm: 25, holdMs: 8_000, speedMmS: 10 } },
