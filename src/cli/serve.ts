@@ -1,12 +1,13 @@
 // `bedlink serve`: the showroom panel (REST + live push + the touchscreen page) on one bed or the
 // built-in simulator. Localhost unless told otherwise; Ctrl-C makes the bed safe and saves the session.
 import type { Command } from "commander";
+import type { FastifyInstance } from "fastify";
 import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
-import { createLogger } from "../log.ts";
+import { createLogger, type Logger } from "../log.ts";
 import { buildApp } from "../server/app.ts";
 import { paceVirtualClock } from "../server/pacing.ts";
-import { DEFAULT_DATA_DIR, openStore } from "../store/index.ts";
-import { openBed } from "./connect.ts";
+import { checkDataDir, DEFAULT_DATA_DIR, openStore, systemWallClock, type PanelStore } from "../store/index.ts";
+import { openBed, type OpenedBed } from "./connect.ts";
 import { EXIT } from "./exitCodes.ts";
 import { parsePerson, parseSeed, parseTarget, type Target } from "./runOptions.ts";
 
@@ -24,6 +25,8 @@ interface ServeFlags {
 const DEFAULT_LISTEN = "127.0.0.1:8080";
 /** The simulator may run up to 100× real time for demos; a real bed always runs at 1×. */
 const SIM_SPEED_MAX = 100;
+/** How long a failed start waits for the bed to confirm SAFE before exiting anyway (its lease covers the rest). */
+const RELEASE_WAIT_MS = 5000;
 
 export function registerServe(program: Command): void {
   program
@@ -37,7 +40,7 @@ export function registerServe(program: Command): void {
     .option("--sim-speed <n>", `simulator only: run the simulated bed n times faster than real time (1–${SIM_SPEED_MAX})`, "1")
     .option("--seed <n>", "simulator only: random seed", "1")
     .option("--person <spec>", "simulator only: who lies on the bed, height=CM,weight=KG", "height=175,weight=75")
-    .addHelpText("after", "\nThe first start prints a technician secret once; `bedlink tech rotate-secret` makes a new one.\nExit status: 0 after a clean shutdown, 2 bad arguments, 6 the bed could not be reached.")
+    .addHelpText("after", "\nThe first start prints a technician secret once; `bedlink tech rotate-secret` makes a new one.\nExit status: 0 after a clean shutdown, 2 bad arguments or an unusable data directory, 6 the bed could not be reached.")
     .action(async (flags: ServeFlags) => {
       process.exitCode = await serve(flags);
     });
@@ -61,6 +64,18 @@ function parseSimSpeed(spec: string, target: Target): number {
   return n;
 }
 
+/** The store and, on a first start, the new technician secret; or why not (the directory changed since the check). */
+async function openHistory(dataDir: string, logger: Logger, clock: Clock): Promise<{ store: PanelStore; secret: string | undefined } | { error: string }> {
+  let store: PanelStore | undefined;
+  try {
+    store = openStore(dataDir, systemWallClock, { logger, clock });
+    return { store, secret: await store.technician.ensureSecret() };
+  } catch (err) {
+    store?.close();
+    return { error: (err as Error).message };
+  }
+}
+
 async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger({ level: process.env.BEDLINK_LOG_LEVEL ?? "info" });
   let target, listen, simSpeed, seed, person;
@@ -75,17 +90,28 @@ async function serve(flags: ServeFlags): Promise<number> {
     return EXIT.usage;
   }
 
-  const store = openStore(flags.data);
-  const secret = await store.technician.ensureSecret();
+  // The data directory first: history that cannot be kept is found out before anything is printed
+  // or sent to the bed (a failure later would leave the bed's link open and the process running).
+  const dataDir = checkDataDir(flags.data);
+  if (!dataDir.ok) {
+    process.stderr.write(`bedlink serve: ${dataDir.message}\n`);
+    return EXIT.usage;
+  }
+  const real = new RealClock();
+  const history = await openHistory(flags.data, logger, real);
+  if ("error" in history) {
+    process.stderr.write(`bedlink serve: cannot use the data directory ${flags.data}: ${history.error}\n`);
+    return EXIT.usage;
+  }
+  const { store, secret } = history;
   if (secret) {
     process.stdout.write(
       `\nTechnician secret (shown once; keep it somewhere safe):\n\n    ${secret}\n\n` + `A new one: bedlink tech rotate-secret --data ${flags.data}\n\n`,
     );
   }
 
-  const real = new RealClock();
   const clock: Clock = target.kind === "sim" && simSpeed > 1 ? new VirtualClock() : real;
-  let opened;
+  let opened: OpenedBed;
   try {
     opened = await openBed(target, { clock, logger, seed, person });
   } catch (err) {
@@ -94,15 +120,32 @@ async function serve(flags: ServeFlags): Promise<number> {
     return EXIT.link;
   }
   const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed) : () => {};
-  const app = await buildApp({ bed: opened.bed, sim: opened.sim, clock, serverClock: real, store, logger });
+  /** From here on the bed is open: a failed start releases it and exits rather than leave the link up. */
+  const abandon = async (message: string, code: number, release: () => Promise<unknown>): Promise<never> => {
+    process.stderr.write(`bedlink serve: ${message}\n`);
+    try {
+      // Bounded: the bed's own lease makes it safe within a second even if it never answers.
+      await Promise.race([release(), real.sleep(RELEASE_WAIT_MS)]);
+    } catch (err) {
+      logger.error({ err }, "releasing the bed after a failed start was not clean");
+    }
+    stopPacing();
+    store.close();
+    process.exit(code);
+  };
+  let app: FastifyInstance;
+  try {
+    app = await buildApp({ bed: opened.bed, sim: opened.sim, clock, serverClock: real, store, logger });
+  } catch (err) {
+    return abandon(`cannot start the panel: ${(err as Error).message}`, EXIT.failed, async () => {
+      await opened.bed.close();
+      opened.sim?.stop();
+    });
+  }
   try {
     await app.listen({ host: listen.host, port: listen.port });
   } catch (err) {
-    process.stderr.write(`bedlink serve: cannot listen on ${flags.listen}: ${(err as Error).message}\n`);
-    await app.close();
-    stopPacing();
-    store.close();
-    return EXIT.usage;
+    return abandon(`cannot listen on ${flags.listen}: ${(err as Error).message}`, EXIT.usage, () => app.close());
   }
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : listen.port;

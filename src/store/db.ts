@@ -63,13 +63,25 @@ const MIGRATIONS: readonly string[] = [
    );`,
 ];
 
-export function openDatabase(dataDir: string): Db {
+/**
+ * How long a statement waits for another process's lock. The store runs on the controller's event
+ * loop, next to the bed's heartbeat (1 s lease): 5 ms rides out another writer's commit (well under
+ * a millisecond) and anything longer is queued and retried instead of waited for.
+ */
+export const BUSY_TIMEOUT_MS = 5;
+
+export function openDatabase(dataDir: string, opts: { busyTimeoutMs?: number } = {}): Db {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(join(dataDir, DB_FILE));
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("busy_timeout = 2000");
-  migrate(db);
+  try {
+    db.pragma(`busy_timeout = ${Math.max(0, Math.round(opts.busyTimeoutMs ?? BUSY_TIMEOUT_MS))}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
   return db;
 }
 
