@@ -33,6 +33,8 @@ export enum ErrorCode {
   // server
   NotAllowedInState = 500,
   Unauthorized = 501,
+  /** History can't be read or saved right now (disk full, locked, corrupt): the bed is still controlled. */
+  StorageUnavailable = 502,
   // firmware update
   ImageInvalid = 600,
   ImageSignatureInvalid = 601,

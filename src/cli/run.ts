@@ -11,8 +11,8 @@ import { loadProgram } from "../therapy/programs/load.ts";
 import { TherapySession, type SessionResult } from "../therapy/session.ts";
 import { driveClock, openBed, settle } from "./connect.ts";
 import { EXIT } from "./exitCodes.ts";
-import { formatProgress, toJunit } from "./runReport.ts";
-import { parsePerson, parseSeed, parseSpeed, parseTarget } from "./runOptions.ts";
+import { formatProgress, toJunit, VacancyNotice } from "./runReport.ts";
+import { parsePerson, parseSeed, parseSpeed, parseTarget, parseWait } from "./runOptions.ts";
 
 interface RunFlags {
   sim?: boolean;
@@ -26,7 +26,12 @@ interface RunFlags {
   junit?: string;
   confirmed?: boolean;
   afterLinkLoss?: string;
+  occupancyWait: string;
+  releaseEstop?: boolean;
 }
+
+/** An unattended run waits this long for someone to lie (back) down before it stops (exit 3). */
+const DEFAULT_OCCUPANCY_WAIT = "2m";
 
 const OUTCOME_EXIT = { completed: EXIT.ok, stopped: EXIT.stopped, faulted: EXIT.faulted, estopped: EXIT.estopped } as const;
 
@@ -41,12 +46,19 @@ export function registerRun(program: Command): void {
     .option("--speed <n|max>", "simulator only: times real time, or max", "max")
     .option("--faults <spec>", "simulator only: faults to inject, e.g. heater-dead:projector@120s")
     .option("--seed <n>", "simulator only: random seed (same seed, same run)", "1")
-    .option("--person <spec>", "simulator only: height=CM,weight=KG", "height=175,weight=75")
+    .option("--person <spec>", "simulator only: height=CM,weight=KG, or nobody", "height=175,weight=75")
     .option("--confirmed", "a real bed: the operator confirms the cover is on and the screening questions were asked")
     .option("--after-link-loss <abort|resume>", "when the link comes back after a loss: abort (safe default) or resume", "abort")
+    .option("--occupancy-wait <time>", "nobody on the bed this long (before the start, or after getting up) stops the run with exit 3", DEFAULT_OCCUPANCY_WAIT)
+    .option("--release-estop", "technician: release an emergency stop latched on the bed before the run")
     .option("--json", "print one JSON summary object instead of the progress line")
     .option("--junit <file>", "write a JUnit XML report (one test case per step, plus safety)")
-    .addHelpText("after", "\nExit status: 0 completed with no violations, 1 completed with a violation, 2 bad arguments,\n3 stopped, 4 faulted, 5 emergency-stopped, 6 link failure.")
+    .addHelpText(
+      "after",
+      "\nNobody on the bed: the run says so and waits --occupancy-wait (default 2 min) for someone to lie down, then stops (exit 3).\n" +
+        "A bed in its emergency stop is not released unless --release-estop says so.\n" +
+        "Exit status: 0 completed with no violations, 1 completed with a violation, 2 bad arguments (or a latched bed),\n3 stopped, 4 faulted, 5 emergency-stopped, 6 link failure.",
+    )
     .action(async (programArg: string, flags: RunFlags) => {
       process.exitCode = await runCommand(programArg, flags);
     });
@@ -54,13 +66,14 @@ export function registerRun(program: Command): void {
 
 async function runCommand(programArg: string, flags: RunFlags): Promise<number> {
   const logger = createLogger({ level: process.env.BEDLINK_LOG_LEVEL ?? (flags.json ? "error" : "warn") });
-  let program, target, speed, seed, person, faults;
+  let program, target, speed, seed, person, faults, vacancyWaitMs;
   try {
     program = loadProgram(programArg);
     target = parseTarget(flags);
     speed = parseSpeed(flags.speed);
     seed = parseSeed(flags.seed);
-    person = parsePerson(flags.person ?? "height=175,weight=75");
+    person = parsePerson(flags.person ?? "height=175,weight=75", true);
+    vacancyWaitMs = parseWait(flags.occupancyWait ?? DEFAULT_OCCUPANCY_WAIT, "--occupancy-wait");
     faults = flags.faults ? parseFaultSpec(flags.faults) : [];
     if (flags.afterLinkLoss !== undefined && flags.afterLinkLoss !== "abort" && flags.afterLinkLoss !== "resume") throw new Error(`--after-link-loss must be abort or resume; got ${JSON.stringify(flags.afterLinkLoss)}`);
     if (target.kind !== "sim" && (flags.faults || speed !== "max")) throw new Error("--faults and --speed only apply to the simulator (--sim)");
@@ -93,6 +106,23 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
     sim?.stop();
     return EXIT.usage;
   }
+  if (bed.latch) {
+    if (!flags.releaseEstop) {
+      process.stderr.write(`bedlink run: ${bed.latch.text} Nothing was run; a technician releases it with --release-estop (or on the panel's technician page).\n`);
+      await settle(clock, bed.close(), 5_000).catch(() => {});
+      sim?.stop();
+      return EXIT.usage;
+    }
+    try {
+      await settle(clock, bed.releaseLatch(), 10_000);
+      logger.warn("emergency stop released (--release-estop)");
+    } catch (err) {
+      process.stderr.write(`bedlink run: could not release the emergency stop: ${(err as Error).message}\n`);
+      await settle(clock, bed.close(), 5_000).catch(() => {});
+      sim?.stop();
+      return EXIT.link;
+    }
+  }
   const session = new TherapySession({
     program,
     bed,
@@ -101,12 +131,16 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
     // The simulated person is screened and covered; a real bed needs the operator's word (--confirmed).
     confirmations: { cover: true, screening: true },
     afterLinkLoss: flags.afterLinkLoss === "resume" ? "resume" : "abort",
+    vacancyWaitMs,
   });
   let result: SessionResult | undefined;
   const finished = session.start().then((r) => (result = r));
   const interactive = !flags.json && process.stderr.isTTY === true;
+  const vacancy = new VacancyNotice(vacancyWaitMs);
   const progress = clock.setInterval(() => {
-    if (interactive) process.stderr.write(`\r${formatProgress(session, bed)}\x1b[K`);
+    const waiting = vacancy.update(session, bed, clock.now());
+    if (interactive) process.stderr.write(`\r${formatProgress(session, bed, waiting)}\x1b[K`);
+    else if (waiting?.justBegan && !flags.json) process.stderr.write(`bedlink run: nobody on the bed; waiting up to ${Math.round(vacancyWaitMs / 1000)} s (--occupancy-wait) for someone to lie down, then stopping\n`);
   }, 1000);
   // Ctrl-C stops the session the normal way (heaters off, carriage parked); a second one is an emergency stop.
   let interrupts = 0;

@@ -15,8 +15,11 @@ function bad(message: string): BedlinkError {
   return new BedlinkError(ErrorCode.InvalidArgument, message);
 }
 
-/** "height=178,weight=72" → { heightCm, weightKg } */
-export function parsePerson(spec: string): PersonOption {
+/** "height=178,weight=72" → { heightCm, weightKg }; "nobody" → null (an empty bed). */
+export function parsePerson(spec: string): PersonOption;
+export function parsePerson(spec: string, allowNobody: true): PersonOption | null;
+export function parsePerson(spec: string, allowNobody = false): PersonOption | null {
+  if (allowNobody && (spec.trim() === "nobody" || spec.trim() === "none")) return null;
   const out: Partial<PersonOption> = {};
   for (const part of spec.split(",")) {
     const [key, value, ...rest] = part.split("=").map((s) => s.trim());
@@ -41,6 +44,17 @@ export function parseSpeed(spec: string | undefined): number | "max" {
   const n = Number(spec);
   if (!Number.isFinite(n) || n < 1 || n > 100_000) throw bad(`--speed must be "max" or a number 1–100000 (times real time); got ${JSON.stringify(spec)}`);
   return n;
+}
+
+/** How long an unattended run waits for someone on the bed: 10 s – 10 min (the panel's pause limit). */
+const WAIT_MS = [10_000, 10 * 60_000] as const;
+
+/** "120s", "2m", "90" (seconds) → ms, within WAIT_MS. */
+export function parseWait(spec: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(spec.trim());
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000 }[(m[2] ?? "s") as "ms" | "s" | "m"] : NaN;
+  if (!(ms >= WAIT_MS[0] && ms <= WAIT_MS[1])) throw bad(`${flag} must be a time from 10s to 10m (e.g. 90s or 2m); got ${JSON.stringify(spec)}`);
+  return ms;
 }
 
 export function parseSeed(spec: string | undefined): number {

@@ -1,5 +1,6 @@
 // How a run looks to a person (the progress line) and to CI (JUnit XML).
 import type { BedDriver } from "../device/bed.ts";
+import { OCCUPIED_MIN_KG } from "../therapy/limits.ts";
 import type { SessionResult, TherapySession } from "../therapy/session.ts";
 
 function mmss(ms: number): string {
@@ -7,10 +8,37 @@ function mmss(ms: number): string {
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
-/** One line: step, time left, temperatures, carriage. */
-export function formatProgress(session: TherapySession, bed: BedDriver): string {
+/** Nobody on the bed while the session waits for them: since when, and how long until the run stops. */
+export interface Vacancy {
+  leftMs: number;
+  justBegan: boolean;
+}
+
+/** Watches for an unattended run waiting on an empty bed (before the start, or paused after getting up). */
+export class VacancyNotice {
+  private sinceMs: number | undefined;
+
+  constructor(private readonly waitMs: number) {}
+
+  update(session: TherapySession, bed: BedDriver, nowMs: number): Vacancy | undefined {
+    const v = session.view();
+    const waiting = v.state === "prechecks" || (v.state === "paused" && v.reason?.code === "OCCUPANCY_LOST");
+    const empty = (bed.latest?.loadKg ?? 0) < OCCUPIED_MIN_KG;
+    if (!waiting || !empty) {
+      this.sinceMs = undefined;
+      return undefined;
+    }
+    const justBegan = this.sinceMs === undefined;
+    this.sinceMs ??= nowMs;
+    return { leftMs: Math.max(0, this.waitMs - (nowMs - this.sinceMs)), justBegan };
+  }
+}
+
+/** One line: step, time left, temperatures, carriage; or why the run is waiting. */
+export function formatProgress(session: TherapySession, bed: BedDriver, vacancy?: Vacancy): string {
   const v = session.view();
   const t = bed.latest;
+  if (vacancy) return `[nobody on the bed] stopping in ${mmss(vacancy.leftMs)} unless someone lies down`;
   const step = v.state.startsWith("running") ? `step ${v.stepIndex + 1}/${v.stepCount} ${v.stepLabel ?? ""}` : v.state;
   const heat = t ? `projector ${t.projectorC.toFixed(1)}→${t.projectorSetC} °C  mat ${t.matC.toFixed(1)}→${t.matSetC} °C` : "no telemetry";
   const carriage = t ? `carriage ${t.positionMm.toFixed(0)} mm lift ${t.lift}` : "";

@@ -103,13 +103,18 @@ export async function buildApp(opts: BuildAppOptions): Promise<FastifyInstance> 
   await app.register(techFirmwareRoutes, { ctx, work, clock: opts.clock });
   await app.register(techLiveRoutes, { ctx, work, clock: opts.clock });
 
-  const housekeeping = serverClock.setInterval(() => panel.housekeeping(), HOUSEKEEPING_MS);
+  const housekeeping = serverClock.setInterval(() => {
+    panel.housekeeping();
+    // History writes queued while the disk was full or the database locked are retried here.
+    opts.store.retry();
+  }, HOUSEKEEPING_MS);
   // preClose, not onClose: fastify waits for open connections before onClose, and a kiosk page
   // always holds its live stream open. The bed goes safe first, then the streams end.
   app.addHook("preClose", async () => {
     serverClock.clearInterval(housekeeping);
     // The session row is written as stopped first; then the bed is told SAFE and released.
     panel.shutdown();
+    panel.alarms.detach();
     live.close();
     await opts.bed.close();
     opts.sim?.stop();

@@ -24,6 +24,9 @@ export function panelErrorHandler(error: FastifyError, request: FastifyRequest, 
     if (error.code === ErrorCode.NotAllowedInState) {
       return reply.code(409).send({ statusCode: 409, code: "NOT_ALLOWED_IN_STATE", state: String(error.context?.state ?? ""), message: error.message });
     }
+    if (error.code === ErrorCode.StorageUnavailable) {
+      return reply.code(503).send({ statusCode: 503, code: "STORAGE_UNAVAILABLE", message: error.message });
+    }
     request.log.error({ err: error }, "bed command failed");
     return reply.code(502).send({ statusCode: 502, code: ErrorCode[error.code] ?? "BED_ERROR", message: `The bed did not do it: ${error.message}` });
   }

@@ -72,7 +72,7 @@ export function isStorageError(err: unknown): boolean {
  * the storage's state" (409 with this message) rather than as a bed failure (502).
  */
 export function storageError(what: string, verb: "read" | "saved", failure: StorageFailure): BedlinkError {
-  return new BedlinkError(ErrorCode.NotAllowedInState, `${what} can't be ${verb} right now (${PROBLEM_REASON[failure.problem]}). The bed is still controlled normally; tell a technician.`, {
+  return new BedlinkError(ErrorCode.StorageUnavailable, `${what} can't be ${verb} right now (${PROBLEM_REASON[failure.problem]}). The bed is still controlled normally; tell a technician.`, {
     state: "storage failing",
     problem: failure.problem,
     code: failure.code,

@@ -30,6 +30,7 @@ const SESSION_OWN_CODES = {
   PAUSED: { priority: "low", text: "Paused by the operator." },
   OCCUPANCY_LOST: { priority: "medium", text: "Nobody on the bed: paused, heaters idle." },
   NOT_OCCUPIED: { priority: "low", text: "Cannot resume: nobody on the bed." },
+  NOBODY_ON_BED: { priority: "low", text: "Nobody on the bed for the whole wait: this unattended run stopped (--occupancy-wait)." },
   OVERWEIGHT: { priority: "medium", text: "Weight over this program's limit: choose a heat-only program." },
   PRECHECK_TIMEOUT: { priority: "low", text: "Nobody lay down, or the cover and screening were not confirmed, within 5 minutes." },
   PAUSE_TIMEOUT: { priority: "low", text: "Paused for more than 10 minutes: session ended." },

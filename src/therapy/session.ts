@@ -28,6 +28,8 @@ export interface SessionOptions {
   onChange?: (view: SessionView) => void;
   /** When the link comes back after a loss: wait for the operator (panel), or decide at once (unattended runs). */
   afterLinkLoss?: AfterLinkLoss;
+  /** Unattended runs: nobody on the bed this long (before the start or after getting up) ends the run. */
+  vacancyWaitMs?: number;
 }
 
 type SessionActor = Actor<typeof sessionMachine>;
@@ -80,7 +82,7 @@ export class TherapySession {
       },
     });
     this.actor = createActor(machine, {
-      input: { program, confirmations: opts.confirmations, afterLinkLoss: opts.afterLinkLoss ?? "ask" },
+      input: { program, confirmations: opts.confirmations, afterLinkLoss: opts.afterLinkLoss ?? "ask", vacancyWaitMs: opts.vacancyWaitMs },
       clock: { setTimeout: (fn, ms) => clock.setTimeout(fn, ms), clearTimeout: (h) => clock.clearTimeout(h as TimerHandle) },
     });
     let lastState = "";
@@ -235,7 +237,7 @@ export class TherapySession {
     const text = trip.zone ? `${trip.text} (${zoneWords(trip.zone)})` : trip.text;
     this.recordFault({ code: trip.code, priority: trip.priority, text, atMs: trip.atMs, zone: trip.zone, source: "supervisor" });
     // The machine's safing state sends SAFE at once (same call), and its work confirms it.
-    this.send({ type: "FAULT", atMs: trip.atMs, code: trip.code, priority: trip.priority, text });
+    this.send({ type: "FAULT", atMs: trip.atMs, code: trip.code, priority: trip.priority, text, zone: trip.zone });
   }
 
   private onDeviceEvent(e: EventBody): void {

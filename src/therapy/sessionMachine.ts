@@ -19,6 +19,8 @@ export interface SessionContext {
   program: ProgramDefinition;
   confirmations: { cover: boolean; screening: boolean };
   afterLinkLoss: AfterLinkLoss;
+  /** Unattended runs: how long to wait for someone to lie (back) down before the run stops; undefined on the panel. */
+  vacancyWaitMs: number | undefined;
   occupied: boolean;
   weightKg: number | undefined;
   spine: SpineMap | undefined;
@@ -65,6 +67,7 @@ export interface SessionInput {
   program: ProgramDefinition;
   confirmations?: { cover: boolean; screening: boolean };
   afterLinkLoss?: AfterLinkLoss;
+  vacancyWaitMs?: number;
 }
 
 /** How long each waiting state may wait before the session gives up (and why). */
@@ -181,6 +184,10 @@ export const sessionMachine = setup({
     releaseUsed: assign({ releaseAllowed: false }),
     watchVacancy: raise(({ event }) => ({ type: "OCCUPANCY_LOST" as const, atMs: (event as { atMs: number }).atMs + OCCUPANCY_LOSS_PAUSE_MS }), { id: "vacancy", delay: OCCUPANCY_LOSS_PAUSE_MS }),
     forgetVacancy: cancel("vacancy"),
+    nobodyCame: assign({
+      ending: "stopped" as const,
+      reason: ({ context }) => reasonOf("NOBODY_ON_BED", 0, `Nobody on the bed for ${Math.round((context.vacancyWaitMs ?? 0) / 1000)} s: this unattended run stopped (--occupancy-wait).`),
+    }),
     faultReason: assign({
       reason: ({ event }) => (event.type === "FAULT" ? { code: event.code, priority: event.priority, text: event.text, atMs: event.atMs } : undefined),
       faultZone: ({ event }) => (event.type === "FAULT" ? event.zone : undefined),
@@ -197,6 +204,7 @@ export const sessionMachine = setup({
     resumeToHoming: ({ context }) => context.resumeTo === "homing",
     wasPaused: ({ context }) => context.wasPaused,
     unattendedAbort: ({ context }) => context.afterLinkLoss === "abort",
+    unattendedVacant: ({ context }) => context.vacancyWaitMs !== undefined && !context.occupied,
     unattendedResume: ({ context }) => context.afterLinkLoss === "resume",
     personLeft: ({ context, event }) => event.type === "PRESENCE" && !event.present && context.occupied,
     personBack: ({ event }) => event.type === "PRESENCE" && event.present,
@@ -215,6 +223,7 @@ export const sessionMachine = setup({
     pauseTimeout: SESSION_TIMEOUTS_MS.paused,
     linkLostTimeout: SESSION_TIMEOUTS_MS.linkLost,
     resumeOfferTimeout: SESSION_TIMEOUTS_MS.resumeOffer,
+    vacancyWait: ({ context }) => context.vacancyWaitMs ?? SESSION_TIMEOUTS_MS.paused,
   },
 }).createMachine({
   id: "session",
@@ -222,6 +231,7 @@ export const sessionMachine = setup({
     program: input.program,
     confirmations: input.confirmations ?? { cover: false, screening: false },
     afterLinkLoss: input.afterLinkLoss ?? "ask",
+    vacancyWaitMs: input.vacancyWaitMs,
     occupied: false,
     weightKg: undefined,
     spine: undefined,
@@ -283,7 +293,10 @@ export const sessionMachine = setup({
         { guard: "ready", target: "homing" },
       ],
       on: { LINK_LOST: "linking" },
-      after: { prechecksTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PRECHECK_TIMEOUT", 0) }) } },
+      after: {
+        vacancyWait: { guard: "unattendedVacant", target: "parking", actions: "nobodyCame" },
+        prechecksTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PRECHECK_TIMEOUT", 0) }) },
+      },
     },
     homing: {
       invoke: {
@@ -386,7 +399,10 @@ export const sessionMachine = setup({
         ],
         LINK_LOST: { target: "linkLost", actions: assign({ wasPaused: true }) },
       },
-      after: { pauseTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PAUSE_TIMEOUT", 0) }) } },
+      after: {
+        vacancyWait: { guard: "unattendedVacant", target: "parking", actions: "nobodyCame" },
+        pauseTimeout: { target: "parking", actions: assign({ ending: "stopped" as const, reason: () => reasonOf("PAUSE_TIMEOUT", 0) }) },
+      },
     },
     coolingDown: {
       invoke: {
@@ -462,9 +478,10 @@ export const sessionMachine = setup({
       },
       on: {
         STOP: {},
-        // Only a heater that keeps warming after its cut goes further: to the emergency stop.
+        // Only a heater that keeps warming after its cut goes further: to the emergency stop. (The
+        // bed's own E_ESTOP here is ours, when SAFE went unconfirmed: the outcome stays the fault.)
         FAULT: [{ guard: "heaterNotCut", target: "estopping", actions: "faultReason" }, { actions: [] }],
-        DEVICE_EVENT: [{ guard: "deviceEstop", target: "estopping" }, { actions: [] }],
+        DEVICE_EVENT: {},
         PRESENCE: {},
         LINK_LOST: "faulted",
       },

@@ -1,5 +1,5 @@
 // The database file is damaged under a running panel (a failing SD card): history reads answer a
-// clear 409 instead of crashing, the live alarm list still works from memory and shows S_STORAGE,
+// clear 503 instead of crashing, the live alarm list still works from memory and shows S_STORAGE,
 // and the bed is controlled as before.
 import { closeSync, openSync, statSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -42,14 +42,14 @@ function corruptTheFile(): void {
 
 const post = (url: string, payload?: object) => h.call({ method: "POST", url, payload });
 
-it("history unreadable: GET /api/sessions → 409 saying why; alarms still listed with S_STORAGE; emergency stop and start still work", async () => {
+it("history unreadable: GET /api/sessions → 503 saying why; alarms still listed with S_STORAGE; emergency stop and start still work", async () => {
   await post("/api/estop");
   await h.advance(500);
   corruptTheFile();
 
   const history = await h.call("/api/sessions");
-  expect(history.statusCode).toBe(409);
-  expect(history.json()).toMatchObject({ code: "NOT_ALLOWED_IN_STATE", state: "storage failing" });
+  expect(history.statusCode).toBe(503);
+  expect(history.json()).toMatchObject({ code: "STORAGE_UNAVAILABLE" });
   expect(history.json().message).toContain("database file is corrupt");
 
   const alarms = await h.call("/api/alarms");
@@ -58,6 +58,9 @@ it("history unreadable: GET /api/sessions → 409 saying why; alarms still liste
   expect(active.map((a) => a.code)).toEqual(expect.arrayContaining(["E_ESTOP", "S_STORAGE"]));
   expect(active.find((a) => a.code === "S_STORAGE")!.text).toContain("(database file is corrupt)");
 
+  // A technician releases the stop (their login works from memory); then a program starts.
+  const token = (await post("/api/tech/login", { secret: h.secret })).json().token as string;
+  expect((await h.call({ method: "POST", url: "/api/tech/reset", headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
   const start = await post("/api/session/start", { programId: "heat-only", confirmations: CONFIRMED });
   expect(start.statusCode).toBe(201);
   expect(await h.until(() => h.sim.truth.zones.projector.setC > 0 || h.sim.truth.zones.mat.setC > 0, 90_000)).toBe(true);

@@ -40,13 +40,16 @@ it("disk full before a session: emergency stop → 200 and the bed is in estop; 
   expect(await activeCodes()).toContain("E_ESTOP");
 
   await h.advance(500);
-  const start = await post("/api/session/start", { programId: "heat-only", confirmations: CONFIRMED });
-  expect(start.statusCode).toBe(201);
-  expect(await h.until(() => h.sim.truth.zones.projector.setC > 0 || h.sim.truth.zones.mat.setC > 0, 90_000)).toBe(true);
   // The E_ESTOP alarm can still be acknowledged by its id.
   const estop = ((await h.call("/api/alarms")).json().active as { id: number; code: string }[]).find((a) => a.code === "E_ESTOP")!;
   expect((await post(`/api/alarms/${estop.id}/ack`)).statusCode).toBe(200);
   expect(await activeCodes()).not.toContain("E_ESTOP");
+  // A technician releases the stop (their login works with the disk full); then a program starts.
+  const token = (await post("/api/tech/login", { secret: h.secret })).json().token as string;
+  expect((await h.call({ method: "POST", url: "/api/tech/reset", headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+  const start = await post("/api/session/start", { programId: "heat-only", confirmations: CONFIRMED });
+  expect(start.statusCode).toBe(201);
+  expect(await h.until(() => h.sim.truth.zones.projector.setC > 0 || h.sim.truth.zones.mat.setC > 0, 90_000)).toBe(true);
   expect(h.store.health()).toMatchObject({ state: "failing", problem: "disk-full" });
 });
 

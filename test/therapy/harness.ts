@@ -12,6 +12,8 @@ import { TherapySession, type SessionResult } from "../../src/therapy/session.ts
 export interface TruthRecord {
   maxElementC: { projector: number; mat: number };
   maxSkinC: number;
+  /** How long the person's true skin was over 43 °C, per zone (sampled every 100 ms), ms. */
+  skinOver43Ms: { projector: number; mat: number };
   /** At the end: every heater's setpoint and duty, carriage speed, lift. */
   end: { projectorSetC: number; matSetC: number; projectorDuty: number; matDuty: number; speedMmS: number; lift: number; positionMm: number; state: string };
 }
@@ -32,7 +34,11 @@ export interface HarnessOptions {
   seed?: number;
   afterLinkLoss?: "ask" | "abort" | "resume";
   /** Called once the session has started; may drive operator actions on the clock. */
-  during?: (session: TherapySession, clock: VirtualClock, sim: SimulatedBed) => void;
+  during?: (session: TherapySession, clock: VirtualClock, sim: SimulatedBed, bed: BedDriver) => void;
+  /** Bed time to let pass after the session ended before the end state is read (default 500 ms). */
+  settleMs?: number;
+  /** Unattended runs: nobody on the bed this long stops the run (as `bedlink run --occupancy-wait`). */
+  vacancyWaitMs?: number;
 }
 
 export async function runOnSimulator(opts: HarnessOptions): Promise<HarnessRun> {
@@ -40,23 +46,25 @@ export async function runOnSimulator(opts: HarnessOptions): Promise<HarnessRun> 
   const clock = new VirtualClock();
   const logger = silentLogger();
   const { bed, sim } = await openBed({ kind: "sim" }, { clock, logger, seed: opts.seed ?? 1, person: opts.person === undefined ? { heightCm: 175, weightKg: 75 } : opts.person, faults: opts.faults });
-  const truth: TruthRecord = { maxElementC: { projector: -Infinity, mat: -Infinity }, maxSkinC: -Infinity, end: undefined as never };
+  const truth: TruthRecord = { maxElementC: { projector: -Infinity, mat: -Infinity }, maxSkinC: -Infinity, skinOver43Ms: { projector: 0, mat: 0 }, end: undefined as never };
+  const SAMPLE_MS = 100;
   const sample = (): void => {
     const t = sim!.truth;
     truth.maxElementC.projector = Math.max(truth.maxElementC.projector, t.zones.projector.elementC);
     truth.maxElementC.mat = Math.max(truth.maxElementC.mat, t.zones.mat.elementC);
     truth.maxSkinC = Math.max(truth.maxSkinC, t.zones.projector.skinC, t.zones.mat.skinC);
+    for (const z of ["projector", "mat"] as const) if (t.zones[z].skinC > 43) truth.skinOver43Ms[z] += SAMPLE_MS;
   };
-  const sampler = clock.setInterval(sample, 500);
-  const session = new TherapySession({ program, bed, clock, logger, confirmations: { cover: true, screening: true }, afterLinkLoss: opts.afterLinkLoss ?? "abort" });
+  const sampler = clock.setInterval(sample, SAMPLE_MS);
+  const session = new TherapySession({ program, bed, clock, logger, confirmations: { cover: true, screening: true }, afterLinkLoss: opts.afterLinkLoss ?? "abort", vacancyWaitMs: opts.vacancyWaitMs });
   let done = false;
   const finished = session.start().finally(() => (done = true));
-  opts.during?.(session, clock, sim!);
+  opts.during?.(session, clock, sim!, bed);
   const real = new RealClock();
   await driveClock(clock, () => done, "max", 80 * 60_000, real);
   const result = await finished;
   // Let the end-state commands land and the bed settle for a couple of telemetry periods.
-  await clock.advance(500);
+  await clock.advance(opts.settleMs ?? 500);
   clock.clearInterval(sampler);
   sample();
   const t = sim!.truth;

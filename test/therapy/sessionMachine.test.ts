@@ -54,6 +54,8 @@ const EVENTS: SessionEvent[] = [
   { type: "FAULT", atMs: 0, code: "S_BURN_DOSE", priority: "high", text: "dose" },
   { type: "FAULT", atMs: 0, code: "S_HEATER_NOT_CUT", priority: "high", text: "not cut", zone: "mat" },
   { type: "GAVE_UP", atMs: 0, text: "did not stop" },
+  after("vacancyWait", "prechecks"),
+  after("vacancyWait", "paused"),
   done("prepare"),
   done("scan", { spine, atMs: 0 }),
   done("park"),
@@ -78,7 +80,8 @@ function serialize(snap: Snap): string {
   return JSON.stringify([snap.value, c.occupied, c.weightKg, c.confirmations, c.stepIndex, c.resumeTo, c.wasPaused, c.ending, c.spine !== undefined, c.reason?.code]);
 }
 
-const traversal = (afterLinkLoss: AfterLinkLoss) => ({ events: EVENTS, input: { program, afterLinkLoss }, serializeState: serialize as never });
+// Unattended runs (abort, resume) also give up on an empty bed; the panel (ask) waits for staff.
+const traversal = (afterLinkLoss: AfterLinkLoss) => ({ events: EVENTS, input: { program, afterLinkLoss, vacancyWaitMs: afterLinkLoss === "ask" ? undefined : 120_000 }, serializeState: serialize as never });
 
 const ALL_STATES = [
   "linking.connecting",
