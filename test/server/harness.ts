@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { VirtualClock } from "../../protocols/clock.ts";
-import type { SimulatedBed } from "../../simulator/index.ts";
+import type { FaultSpec, SimulatedBed } from "../../simulator/index.ts";
 import { openBed, settle } from "../../src/cli/connect.ts";
 import { silentLogger } from "../../src/log.ts";
 import { buildApp } from "../../src/server/app.ts";
@@ -47,12 +47,12 @@ export async function drive<T>(clock: VirtualClock, work: Promise<T>, maxSteps =
   return tracked;
 }
 
-export async function panelHarness(opts: { dataDir?: string; person?: { heightCm: number; weightKg: number } | null } = {}): Promise<PanelHarness> {
+export async function panelHarness(opts: { dataDir?: string; person?: { heightCm: number; weightKg: number } | null; faults?: FaultSpec[] } = {}): Promise<PanelHarness> {
   const clock = new VirtualClock();
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "bedlink-panel-"));
   const store = openStore(dataDir, () => WALL_EPOCH_MS + Math.round(clock.now()));
   const secret = (await store.technician.ensureSecret()) ?? "";
-  const { bed, sim } = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: 7, person: opts.person });
+  const { bed, sim } = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: 7, person: opts.person, faults: opts.faults });
   const app = await buildApp({ bed, sim, clock, store });
   await app.ready();
   let closed = false;

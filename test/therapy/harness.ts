@@ -35,6 +35,8 @@ export interface HarnessOptions {
   afterLinkLoss?: "ask" | "abort" | "resume";
   /** Called once the session has started; may drive operator actions on the clock. */
   during?: (session: TherapySession, clock: VirtualClock, sim: SimulatedBed, bed: BedDriver) => void;
+  /** Runs on the connected bed before the session starts (e.g. leave the carriage mid-track, as a previous session might). */
+  before?: (bed: BedDriver, clock: VirtualClock) => Promise<void>;
   /** Bed time to let pass after the session ended before the end state is read (default 500 ms). */
   settleMs?: number;
   /** Unattended runs: nobody on the bed this long stops the run (as `bedlink run --occupancy-wait`). */
@@ -46,6 +48,7 @@ export async function runOnSimulator(opts: HarnessOptions): Promise<HarnessRun> 
   const clock = new VirtualClock();
   const logger = silentLogger();
   const { bed, sim } = await openBed({ kind: "sim" }, { clock, logger, seed: opts.seed ?? 1, person: opts.person === undefined ? { heightCm: 175, weightKg: 75 } : opts.person, faults: opts.faults });
+  if (opts.before) await settle(clock, opts.before(bed, clock), 120_000);
   const truth: TruthRecord = { maxElementC: { projector: -Infinity, mat: -Infinity }, maxSkinC: -Infinity, skinOver43Ms: { projector: 0, mat: 0 }, end: undefined as never };
   const SAMPLE_MS = 100;
   const sample = (): void => {
