@@ -192,7 +192,8 @@ async function estopBench(): Promise<void> {
       if (res.status !== 200) throw new Error(`estop answered ${res.status}: ${await res.text()}`);
       offMs.push((await off) - t0);
       replyMs.push(t1 - t0);
-      await target.bed.reset();
+      // The emergency stop stays latched until a technician releases it.
+      await target.bed.releaseLatch();
       await target.bed.waitForTelemetry((t) => t.state !== "estop", 5_000);
     }
   } finally {

@@ -28,11 +28,13 @@ export const RUNAWAY_NO_RISE_BELOW_SETPOINT_C = 3;
 /**
  * Runaway: a heater commanded off (setpoint 0, duty 0, or the element above its setpoint, where a
  * PI loop's overshoot stays under 1 °C) whose element warms this much above the coolest reading
- * since = a stuck switch. 1 °C on a 1-s average: a stuck projector heater (60 W into 600 J/K)
- * warms ≈ 0.07 K/s and a stuck mat (200 W into 3000 J/K) ≈ 0.04 K/s, so it shows within 15–25 s;
- * Marlin's watch (2 °C in 20–60 s) is the anchor, halved for a person lying on it.
+ * since = a stuck switch. 0.8 °C on a 1-s average: a stuck projector heater (60 W into 600 J/K)
+ * warms ≈ 0.07 K/s and a stuck mat (200 W into 3000 J/K) ≈ 0.04 K/s, so it shows within 12–22 s
+ * of being commanded off (30 s required). Marlin's watch (2 °C in 20–60 s) is the anchor, tightened
+ * for a person lying on it; the floor is the sensor's lag behind a heater that just switched off
+ * (τ 2–3 s at ≤ 0.1 K/s: ≈ 0.3 °C) plus the average's own lag, so a healthy zone never trips.
  */
-export const RUNAWAY_OFF_RISING_C = 1;
+export const RUNAWAY_OFF_RISING_C = 0.8;
 export const RUNAWAY_ABOVE_SETPOINT_C = 1;
 /** …counted only above body temperature: a person lying on a cold element warms it to ~35 °C, a stuck heater goes on past it. */
 export const RUNAWAY_OFF_RISING_ABOVE_C = 37;

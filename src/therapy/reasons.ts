@@ -9,14 +9,14 @@ export const HELP_OFF_THE_BED = "Help the person off the bed and switch it off a
 
 /** Trips of the safety supervisor (src/therapy/supervisor.ts). */
 export const SUPERVISOR_CODES = {
-  S_ELEMENT_OVER: { priority: "high", text: "Element temperature above its ceiling." },
-  S_BURN_DOSE: { priority: "high", text: "Skin heat dose reached its trip level." },
-  S_SKIN_OVER_43: { priority: "high", text: "Skin-side temperature over 43 °C for 10 minutes in all (IEC 60601-1 limit)." },
-  S_SKIN_OVER_48: { priority: "high", text: "Skin-side temperature over 48 °C (IEC 60601-1 limit)." },
-  S_NO_RISE: { priority: "high", text: "Heater on but not warming (heater dead or sensor off the element)." },
-  S_OFF_RISING: { priority: "high", text: "A heater keeps warming while switched off (stuck heater switch): its power was cut. Help the person off the bed." },
-  S_HEATER_NOT_CUT: { priority: "high", text: `A heater keeps warming although its power was cut. ${HELP_OFF_THE_BED}` },
-  S_SENSOR_RANGE: { priority: "high", text: "Temperature reading out of the sensor's plausible range." },
+  S_ELEMENT_OVER: { priority: "high", text: "The {zone} element is above its temperature ceiling." },
+  S_BURN_DOSE: { priority: "high", text: "The skin heat dose under the {zone} reached its trip level." },
+  S_SKIN_OVER_43: { priority: "high", text: "The skin under the {zone} was over 43 °C for 10 minutes in all (IEC 60601-1 limit)." },
+  S_SKIN_OVER_48: { priority: "high", text: "The skin under the {zone} went over 48 °C (IEC 60601-1 limit)." },
+  S_NO_RISE: { priority: "high", text: "The {zone} heater is on but not warming (heater dead or sensor off the element)." },
+  S_OFF_RISING: { priority: "high", text: "The {zone} heater keeps warming while switched off (stuck heater switch): its power was cut. Help the person off the bed." },
+  S_HEATER_NOT_CUT: { priority: "high", text: `The {zone} heater keeps warming although its power was cut. ${HELP_OFF_THE_BED}` },
+  S_SENSOR_RANGE: { priority: "high", text: "The {zone} temperature reading is outside the sensor's plausible range." },
   S_TELEMETRY_STALE: { priority: "medium", text: "No fresh telemetry from the bed." },
   S_TELEMETRY_FROZEN: { priority: "high", text: "The bed's readings stopped changing (its sensors may have hung): it was switched to its safe state." },
   S_CARRIAGE_STALL: { priority: "high", text: "Carriage stalled or over-current." },
@@ -71,4 +71,11 @@ export function reasonOf(code: SessionCode | EventCode, atMs: number, text?: str
 /** Staff's words for a zone. */
 export function zoneWords(zone: string | undefined): string {
   return zone === "projector" ? "back projector" : zone === "mat" ? "leg mat" : "heater";
+}
+
+/** A reason's words for its zone: fills a "{zone}" placeholder, or names the zone before the final full stop. */
+export function withZone(text: string, zone: string | undefined): string {
+  if (text.includes("{zone}")) return text.replaceAll("{zone}", zoneWords(zone));
+  if (!zone) return text;
+  return text.endsWith(".") ? `${text.slice(0, -1)} (${zoneWords(zone)}).` : `${text} (${zoneWords(zone)})`;
 }

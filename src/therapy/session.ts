@@ -9,7 +9,7 @@ import type { BedDriver, GaveUp, LinkState } from "../device/bed.ts";
 import type { Logger } from "../log.ts";
 import { OCCUPIED_MIN_KG, PRESENCE_WEIGHT_CHANGE_KG, STALE_TELEMETRY_PERIODS } from "./limits.ts";
 import type { ProgramDefinition } from "./programs/schema.ts";
-import { VIOLATION_CODES, zoneWords } from "./reasons.ts";
+import { VIOLATION_CODES, withZone } from "./reasons.ts";
 import { SESSION_TELEMETRY_HZ } from "./scan.ts";
 import { sessionMachine, type AfterLinkLoss, type SessionEvent } from "./sessionMachine.ts";
 import { SafetySupervisor, type Trip } from "./supervisor.ts";
@@ -234,7 +234,7 @@ export class TherapySession {
 
   private onTrip(trip: Trip): void {
     this.opts.logger.error({ trip }, "supervisor trip: heaters off");
-    const text = trip.zone ? `${trip.text} (${zoneWords(trip.zone)})` : trip.text;
+    const text = withZone(trip.text, trip.zone);
     this.recordFault({ code: trip.code, priority: trip.priority, text, atMs: trip.atMs, zone: trip.zone, source: "supervisor" });
     // The machine's safing state sends SAFE at once (same call), and its work confirms it.
     this.send({ type: "FAULT", atMs: trip.atMs, code: trip.code, priority: trip.priority, text, zone: trip.zone });
@@ -243,7 +243,7 @@ export class TherapySession {
   private onDeviceEvent(e: EventBody): void {
     const now = this.opts.clock.now();
     if (this.ended || e.priority === "low") return;
-    const text = `${EVENT_CODES[e.code].text}${e.zone ? ` (${zoneWords(e.zone)})` : ""}${e.detail ? ` (${e.detail})` : ""}`;
+    const text = withZone(`${EVENT_CODES[e.code].text}${e.detail ? ` (${e.detail})` : ""}`, e.zone);
     this.recordFault({ code: e.code, priority: e.priority, text, atMs: now, zone: e.zone, source: "device" });
     this.send({ type: "DEVICE_EVENT", atMs: now, code: e.code, priority: e.priority, zone: e.zone, detail: e.detail, text });
   }

@@ -36,7 +36,7 @@ describe("bedlink run", () => {
     const s = JSON.parse(r.stdout);
     expect(s.outcome).toBe("faulted");
     expect(s.faults.map((f: { code: string }) => f.code)).toContain("S_NO_RISE");
-    expect(readFileSync(junit, "utf8")).toMatch(/<failure message="faulted: Heater on but not warming/);
+    expect(readFileSync(junit, "utf8")).toMatch(/<failure message="faulted: The back projector heater is on but not warming/);
   });
 
   it("firmware that speaks another protocol version → exit 6 with an actionable message", () => {

@@ -20,10 +20,12 @@ describe.runIf(haveChromium)("the showroom panel in a browser", () => {
   let sim: SimulatedBed;
   let store: PanelStore;
   let close: () => Promise<void>;
+  let secret: string;
   const dataDir = mkdtempSync(join(tmpdir(), "bedlink-e2e-"));
 
   beforeAll(async () => {
     store = openStore(dataDir);
+    secret = (await store.technician.ensureSecret())!;
     const opened = await openPanelInBrowser({ store, seed: 3, simSpeed: SIM_SPEED });
     ({ url, sim, close } = opened);
     browser = opened.context.browser()!;
@@ -73,5 +75,19 @@ describe.runIf(haveChromium)("the showroom panel in a browser", () => {
     await p.screenshot({ path: join(ARTIFACTS, "panel-estopped.png") });
     const history = store.sessions.list({ limit: 1 });
     expect(history[0]?.outcome).toBe("estopped");
+
+    // The stop stays latched: staff see why and cannot start; a technician releases it.
+    await expect.poll(() => p.locator("#latch").isVisible()).toBe(true);
+    await expect.poll(() => p.locator("#latch-text").textContent()).toContain("technician");
+    expect(await p.locator("#start-suggested").isDisabled()).toBe(true);
+    await p.locator("#tech-open").click();
+    await p.locator("#tech-secret").fill(secret);
+    await p.locator("#tech-go").click();
+    await p.locator("#release").click();
+    await expect.poll(() => p.locator("#release-state").textContent(), { timeout: 10_000 }).toContain("Released");
+    await p.keyboard.press("Escape");
+    await expect.poll(() => p.locator("#latch").isVisible(), { timeout: 10_000 }).toBe(false);
+    await expect.poll(() => sim.truth.state, { timeout: 10_000 }).not.toBe("estop");
+    await p.screenshot({ path: join(ARTIFACTS, "panel-released.png") });
   }, 90_000);
 });

@@ -23,7 +23,11 @@ it("bed silent at 2 min into a program → session faulted and saved, the panel 
     await h.advance(5_000);
     const row = h.store.sessions.list({ limit: 1 })[0]!;
     expect(row.outcome).toBe("faulted");
-    expect((await h.call("/api/status")).statusCode).toBe(200);
+    const status = await h.call("/api/status");
+    expect(status.statusCode).toBe(200);
+    // The last readings are shown as what they are: old, with their age.
+    expect(status.json()).toMatchObject({ telemetryStale: true });
+    expect(status.json().telemetryAgeMs).toBeGreaterThan(5_000);
     const stop = await h.call({ method: "POST", url: "/api/estop" });
     expect([200, 502]).toContain(stop.statusCode);
     expect(stop.json().message).toMatch(/mains switch/);

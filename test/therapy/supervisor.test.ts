@@ -91,6 +91,59 @@ describe("safety supervisor", () => {
     expect(trip).toMatchObject({ code: "S_OFF_RISING", zone: "mat" });
   });
 
+  it("a mat heater stuck on while holding its setpoint (+0.04 K/s, the simulator's rate) → S_OFF_RISING within 30 s of passing setpoint + 1 °C", () => {
+    const sup = new SafetySupervisor(TEST_IDENTITY, 0);
+    // 45 °C setpoint; the element climbs from 45 at 0.04 K/s: it passes 46 °C after 25 s.
+    const trip = feed(sup, 3000, (i) => ({ matC: 45 + i * 0.004, matSetC: 45, matDuty: 30 }));
+    expect(trip).toMatchObject({ code: "S_OFF_RISING", zone: "mat", unit: "°C" });
+    expect(trip!.atMs - 25_000).toBeLessThanOrEqual(30_000);
+  });
+
+  it("a healthy heater switched off at full power: its sensor catches up a few tenths, never a runaway", () => {
+    const sup = new SafetySupervisor(TEST_IDENTITY, 0);
+    // Rising 0.1 K/s at full power, then off: a 2 s sensor lag adds ≈ 0.2 °C before the fall.
+    const c = (i: number) => (i < 100 ? 40 + i * 0.01 : 41 + 0.2 * (1 - Math.exp(-(i - 100) / 20)) - (i - 100) * 0.003);
+    expect(feed(sup, 1200, (i) => ({ projectorC: c(i), projectorSetC: i < 100 ? 48 : 0, projectorDuty: i < 100 ? 100 : 0 }))).toBeUndefined();
+  });
+
+  it("a zone that keeps warming after its power cut opened → S_HEATER_NOT_CUT, raised even after an earlier trip", () => {
+    const sup = new SafetySupervisor({ ...TEST_IDENTITY, caps: [...TEST_IDENTITY.caps, "heat.cut"] }, 0);
+    expect(feed(sup, 600, (i) => ({ matC: 46 + i * 0.01, matSetC: 0, matDuty: 0 }))?.code).toBe("S_OFF_RISING");
+    const cut = TLM_FLAGS.homed | TLM_FLAGS.cutProjector | TLM_FLAGS.cutMat;
+    expect(feed(sup, 600, (i) => ({ state: "safe", matC: 48 + i * 0.01, matSetC: 0, matDuty: 0, flags: cut }), 60_000)).toMatchObject({ code: "S_HEATER_NOT_CUT", zone: "mat" });
+  });
+
+  it("the power cut working: the zone cools after the cut, nothing more is raised", () => {
+    const sup = new SafetySupervisor({ ...TEST_IDENTITY, caps: [...TEST_IDENTITY.caps, "heat.cut"] }, 0);
+    feed(sup, 600, (i) => ({ matC: 46 + i * 0.01, matSetC: 0, matDuty: 0 }));
+    const cut = TLM_FLAGS.homed | TLM_FLAGS.cutProjector | TLM_FLAGS.cutMat;
+    expect(feed(sup, 3000, (i) => ({ state: "safe", matC: 52 - i * 0.003, matSetC: 0, matDuty: 0, flags: cut }), 60_000)).toBeUndefined();
+  });
+
+  it("IEC 60601-1 table 24: skin estimate over 43 °C for 10 minutes in all → S_SKIN_OVER_43; over 48 °C at all → S_SKIN_OVER_48", () => {
+    // A still projector at 48 °C: estimate 34 + 0.75 × 14 = 44.5 °C, dose rate 2^0.5 (a 10-min hold stays under the dose trip).
+    const sup = new SafetySupervisor(TEST_IDENTITY, 0);
+    const trip = feed(sup, 12_000, () => ({ projectorC: 48, projectorSetC: 48, positionMm: 400 }));
+    expect(trip).toMatchObject({ code: "S_SKIN_OVER_43", zone: "projector", unit: "ms" });
+    expect(trip!.atMs).toBeGreaterThanOrEqual(10 * 60_000);
+    expect(trip!.atMs).toBeLessThan(10 * 60_000 + 60_000);
+    const hot = feed(new SafetySupervisor(TEST_IDENTITY, 0), 600, () => ({ projectorC: 58, projectorSetC: 58, positionMm: 400 }));
+    expect(hot).toMatchObject({ code: "S_SKIN_OVER_48", zone: "projector" });
+  });
+
+  it("readings that repeat exactly for 5 s with someone on the bed → S_TELEMETRY_FROZEN; an empty bed's steady readings do not", () => {
+    const frozen = (load: number) => {
+      const sup = new SafetySupervisor(TEST_IDENTITY, 0);
+      for (let i = 0; i < 100; i++) {
+        const trip = sup.onTelemetry(tlm({ loadKg: load, motorMa: 40 }), i * 100);
+        if (trip) return trip;
+      }
+      return undefined;
+    };
+    expect(frozen(72)).toMatchObject({ code: "S_TELEMETRY_FROZEN" });
+    expect(frozen(0)).toBeUndefined();
+  });
+
   it("a cold element warmed by a person lying on it is not a runaway", () => {
     expect(feed(new SafetySupervisor(TEST_IDENTITY, 0), 3000, (i) => ({ projectorC: 22 + Math.min(12, i * 0.01), projectorSetC: 0, projectorDuty: 0 }))).toBeUndefined();
   });

@@ -186,14 +186,21 @@ function renderStatus() {
     $("bed-id").textContent = `${status.bed.model} · ${status.bed.serial}`;
     spine.setTrack(status.bed.trackMm);
   }
-  const t = status.telemetry;
+  // Readings older than a few periods are the last known, not current: say how old, show no value.
+  const stale = status.telemetryStale === true;
+  const t = stale ? null : status.telemetry;
   const s = status.session;
-  if (t && t.state !== "estop") $("estop").classList.remove("pressed");
+  if (t && t.state !== "estop" && !status.latch) $("estop").classList.remove("pressed");
+  const ageText = status.telemetryAgeMs == null ? "no readings yet" : `no readings for ${Math.round(status.telemetryAgeMs / 1000)} s`;
   $("projector-temp").textContent = fmtC(t?.projectorC);
   $("mat-temp").textContent = fmtC(t?.matC);
-  $("projector-set").textContent = t && t.projectorSetC > 0 ? `heating to ${t.projectorSetC} °C` : "heater off";
-  $("mat-set").textContent = t && t.matSetC > 0 ? `heating to ${t.matSetC} °C` : "heater off";
-  $("projector-skin").textContent = s?.skinC ? `skin ≈ ${fmtC(s.skinC.projector)} °C` : "";
+  $("projector-set").textContent = stale ? ageText : t && t.projectorSetC > 0 ? `heating to ${t.projectorSetC} °C` : "heater off";
+  $("mat-set").textContent = stale ? ageText : t && t.matSetC > 0 ? `heating to ${t.matSetC} °C` : "heater off";
+  $("projector-skin").textContent = s?.skinC && !stale ? `skin ≈ ${fmtC(s.skinC.projector)} °C` : "";
+  $("latch").hidden = !status.latch;
+  if (status.latch) $("latch-text").textContent = `${status.latch.text} Nothing heats or moves until a technician releases it (Technician → Release the emergency stop).`;
+  $("start-suggested").disabled = !!status.latch || !suggestedId;
+  if (stale) $("carriage-text").textContent = ageText;
   if (t) {
     charts.projector.add(t.tMs / 1000, t.projectorC, t.projectorSetC);
     charts.mat.add(t.tMs / 1000, t.matC, t.matSetC);
@@ -296,7 +303,7 @@ function frame() {
 $("estop").onclick = async () => {
   $("estop").classList.add("pressed");
   const r = await api("POST", "/api/estop");
-  if (!r.ok) alert(r.body?.message ?? "Emergency stop not confirmed: switch the bed off at the mains.");
+  if (!r.ok) alert(r.body?.message ?? "The emergency stop was not confirmed. Help the person off the bed and switch it off at the mains switch.");
 };
 $("start-suggested").onclick = () => suggestedId && openConfirm(suggestedId);
 $("cover").onclick = () => {

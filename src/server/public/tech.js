@@ -49,6 +49,18 @@ function bindTools() {
     updateButtons();
   };
   $("fw-update").onclick = uploadFirmware;
+  $("release").onclick = release;
+}
+
+async function release() {
+  $("release-error").hidden = true;
+  const r = await apiCall("POST", "/api/tech/reset", {});
+  if (!r.ok) {
+    $("release-error").hidden = false;
+    $("release-error").textContent = r.body?.message ?? "The bed did not release the stop.";
+    return;
+  }
+  $("release-state").textContent = "Released: staff can start a program again.";
 }
 
 function toggle(id, on) {
