@@ -179,7 +179,10 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     try {
       await this.confirmed("estop");
     } catch (err) {
+      const linkState = this.link.state;
       this.latchState.giveUp("estop", (err as Error).message);
+      // Not answering at all is told apart: its own lease makes the bed safe within a second.
+      if (linkState !== "up") throw new BedlinkError(ErrorCode.LinkDown, `the emergency stop could not be confirmed: the link is ${linkState}`, { order: "estop", linkState });
       throw new BedlinkError(ErrorCode.DeviceNotComplying, "the bed did not confirm the emergency stop", { order: "estop" });
     } finally {
       release();

@@ -119,7 +119,7 @@ export async function readyForActuators(ctx: DiagContext): Promise<Readiness> {
   const sinceMs = ctx.now();
   let t = await ctx.fresh();
   if (t.state === "boot") t = await ctx.bed.waitForTelemetry((x) => x.state !== "boot", 5000);
-  if (t.state === "estop") return { ok: false, reason: "the emergency stop is latched: find out why it was pressed, then RESET the bed" };
+  if (t.state === "estop") return { ok: false, reason: "the emergency stop is latched: find out why it was pressed, then release it (technician page → Release the emergency stop)" };
   if (t.state === "cutout") return { ok: false, reason: "the thermal cut-out is latched: let the element cool, find the cause, then RESET" };
   if (t.state === "bootloader") return { ok: false, reason: "the bed is in its bootloader (a firmware update is in progress)" };
   if (t.state === "safe") {

@@ -131,6 +131,19 @@ function workFailure(error: unknown, atMs: number, fallback: SessionCode): Sessi
   return reasonOf(fallback, atMs, `A command to the bed failed: ${(error as Error).message}`);
 }
 
+/**
+ * Where a piece of work's failure leads: a bed the driver gave up on → faulted at once (nothing can
+ * be sent); an emergency stop latched meanwhile → the emergency stop; anything else → SAFE, with
+ * the reason. The one rule for every invoked piece of work.
+ */
+function failedWork(fallback: "S_COMMAND_FAILED" | "S_SCAN_FAILED") {
+  return [
+    { guard: "gaveUp", target: "#session.faulted" },
+    { guard: "latched", target: "#session.estopping" },
+    { target: "#session.safing", actions: fallback === "S_SCAN_FAILED" ? "scanFailed" : "workFailed" },
+  ] as const;
+}
+
 /** Guards on why invoked work failed (its error event is not one of SessionEvent's). */
 const errorIs =
   (code: ErrorCode) =>
@@ -184,6 +197,8 @@ export const sessionMachine = setup({
     releaseUsed: assign({ releaseAllowed: false }),
     watchVacancy: raise(({ event }) => ({ type: "OCCUPANCY_LOST" as const, atMs: (event as { atMs: number }).atMs + OCCUPANCY_LOSS_PAUSE_MS }), { id: "vacancy", delay: OCCUPANCY_LOSS_PAUSE_MS }),
     forgetVacancy: cancel("vacancy"),
+    workFailed: assign({ reason: ({ event }) => workFailure((event as { error?: unknown }).error, 0, "S_COMMAND_FAILED") }),
+    scanFailed: assign({ reason: ({ event }) => workFailure((event as { error?: unknown }).error, 0, "S_SCAN_FAILED") }),
     nobodyCame: assign({
       ending: "stopped" as const,
       reason: ({ context }) => reasonOf("NOBODY_ON_BED", 0, `Nobody on the bed for ${Math.round((context.vacancyWaitMs ?? 0) / 1000)} s: this unattended run stopped (--occupancy-wait).`),
@@ -304,11 +319,7 @@ export const sessionMachine = setup({
         id: "prepare",
         input: ({ context }) => ({ needCarriage: true, release: context.releaseAllowed }),
         onDone: { target: "scanning", actions: "releaseUsed" },
-        onError: [
-          { guard: "gaveUp", target: "faulted" },
-          { guard: "latched", target: "estopping" },
-          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
-        ],
+        onError: failedWork("S_COMMAND_FAILED"),
       },
       on: {
         LINK_LOST: { target: "linkLost", actions: ["rememberHoming", assign({ wasPaused: false })] },
@@ -321,11 +332,7 @@ export const sessionMachine = setup({
         src: "scan",
         id: "scan",
         onDone: { target: "running", actions: [assign({ spine: ({ event }) => event.output.spine }), "startFirstStep"] },
-        onError: [
-          { guard: "gaveUp", target: "faulted" },
-          { guard: "latched", target: "estopping" },
-          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_SCAN_FAILED") }) },
-        ],
+        onError: failedWork("S_SCAN_FAILED"),
       },
       on: {
         LINK_LOST: { target: "linkLost", actions: ["rememberHoming", assign({ wasPaused: false })] },
@@ -343,11 +350,7 @@ export const sessionMachine = setup({
             src: "step",
         id: "step",
             input: ({ context }) => ({ index: context.stepIndex, spine: context.spine, release: context.releaseAllowed }),
-            onError: [
-              { guard: "gaveUp", target: "#session.faulted" },
-              { guard: "latched", target: "#session.estopping" },
-              { target: "#session.safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
-            ],
+            onError: failedWork("S_COMMAND_FAILED"),
           },
           after: {
             phaseRemaining: [
@@ -384,11 +387,7 @@ export const sessionMachine = setup({
       invoke: {
         src: "pauseOutputs",
         id: "pauseOutputs",
-        onError: [
-          { guard: "gaveUp", target: "faulted" },
-          { guard: "latched", target: "estopping" },
-          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
-        ],
+        onError: failedWork("S_COMMAND_FAILED"),
       },
       on: {
         RESUME: [
@@ -408,11 +407,7 @@ export const sessionMachine = setup({
       invoke: {
         src: "coolDown",
         id: "coolDown",
-        onError: [
-          { guard: "gaveUp", target: "faulted" },
-          { guard: "latched", target: "estopping" },
-          { target: "safing", actions: assign({ reason: ({ event }) => workFailure(event.error, 0, "S_COMMAND_FAILED") }) },
-        ],
+        onError: failedWork("S_COMMAND_FAILED"),
       },
       after: { phaseRemaining: { target: "parking", actions: assign({ ending: "completed" as const }) } },
       on: {
