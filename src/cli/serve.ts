@@ -119,7 +119,7 @@ async function serve(flags: ServeFlags): Promise<number> {
     store.close();
     return EXIT.link;
   }
-  const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed) : () => {};
+  const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed, logger) : () => {};
   /** From here on the bed is open: a failed start releases it and exits rather than leave the link up. */
   const abandon = async (message: string, code: number, release: () => Promise<unknown>): Promise<never> => {
     process.stderr.write(`bedlink serve: ${message}\n`);
