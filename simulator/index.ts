@@ -53,6 +53,7 @@ export class SimulatedBed {
   readonly faults: FaultRuntime;
   readonly bootloader: Bootloader;
   private readonly clock: Clock;
+  private readonly log: Logger;
   private readonly epochMs: number;
   private readonly baseProtocolVersion: number;
   private physicsAtMs: number;
@@ -76,6 +77,7 @@ export class SimulatedBed {
     this.plant = new Plant(rng.fork(10), person);
     this.baseProtocolVersion = opts.protocolVersion ?? SIM_PROTOCOL_VERSION;
     const logger = opts.logger ?? pino({ level: "silent" });
+    this.log = logger;
     const identity = { ...SIM_IDENTITY, ...opts.identity };
     this.bootloader = new Bootloader({
       clock: this.clock,
@@ -273,13 +275,15 @@ export class SimulatedBed {
     const port = this.wire.port;
     this.wire.detach();
     this.opts.onUnplug?.(durationMs);
-    void port?.close();
+    port?.close().catch((err: unknown) => this.log.warn({ err }, "unplug: the port did not close cleanly"));
     this.later(() => {
       const replug = this.opts.replug;
       if (!replug || this.stopped) return;
-      void Promise.resolve(replug()).then((p) => {
-        if (!this.stopped) this.attach(p);
-      });
+      Promise.resolve(replug())
+        .then((p) => {
+          if (!this.stopped) this.attach(p);
+        })
+        .catch((err: unknown) => this.log.error({ err }, "replug failed: the bed stays unplugged"));
     }, durationMs);
   }
 

@@ -151,6 +151,7 @@ async function runCommand(programArg: string, flags: RunFlags): Promise<number> 
       session.stop();
     } else {
       process.stderr.write("\nEmergency stop.\n");
+      // An unconfirmed stop is the session's to report: its estopping step awaits the same confirmation.
       void session.estop().catch(() => {});
     }
   };

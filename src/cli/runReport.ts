@@ -47,7 +47,6 @@ export function formatProgress(session: TherapySession, bed: BedDriver, vacancy?
 
 function esc(s: string): string {
   // XML 1.0 forbids most control characters even escaped; labels are free text, so drop them.
-  // eslint-disable-next-line no-control-regex
   return s.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "").replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }
 

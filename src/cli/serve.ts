@@ -3,6 +3,7 @@
 import type { Command } from "commander";
 import type { FastifyInstance } from "fastify";
 import { RealClock, VirtualClock, type Clock } from "../../protocols/clock.ts";
+import { parseFaultSpec } from "../../simulator/index.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { buildApp } from "../server/app.ts";
 import { paceVirtualClock } from "../server/pacing.ts";
@@ -20,6 +21,7 @@ interface ServeFlags {
   simSpeed: string;
   seed?: string;
   person?: string;
+  faults?: string;
 }
 
 const DEFAULT_LISTEN = "127.0.0.1:8080";
@@ -40,6 +42,7 @@ export function registerServe(program: Command): void {
     .option("--sim-speed <n>", `simulator only: run the simulated bed n times faster than real time (1–${SIM_SPEED_MAX})`, "1")
     .option("--seed <n>", "simulator only: random seed", "1")
     .option("--person <spec>", "simulator only: who lies on the bed, height=CM,weight=KG", "height=175,weight=75")
+    .option("--faults <spec>", "simulator only: faults to inject, as for run, e.g. heater-dead:projector@120s (times count from the start, in simulated time)")
     .addHelpText("after", "\nThe first start prints a technician secret once; `bedlink tech rotate-secret` makes a new one.\nExit status: 0 after a clean shutdown, 2 bad arguments or an unusable data directory, 6 the bed could not be reached.")
     .action(async (flags: ServeFlags) => {
       process.exitCode = await serve(flags);
@@ -78,13 +81,15 @@ async function openHistory(dataDir: string, logger: Logger, clock: Clock): Promi
 
 async function serve(flags: ServeFlags): Promise<number> {
   const logger = createLogger({ level: process.env.BEDLINK_LOG_LEVEL ?? "info" });
-  let target, listen, simSpeed, seed, person;
+  let target, listen, simSpeed, seed, person, faults;
   try {
     target = parseTarget(flags);
     listen = parseListen(flags.listen);
     simSpeed = parseSimSpeed(flags.simSpeed, target);
     seed = parseSeed(flags.seed);
     person = parsePerson(flags.person ?? "height=175,weight=75");
+    if (flags.faults !== undefined && target.kind !== "sim") throw new Error("--faults only applies to the simulator (--sim)");
+    faults = flags.faults !== undefined ? parseFaultSpec(flags.faults) : [];
   } catch (err) {
     process.stderr.write(`bedlink serve: ${(err as Error).message}\n`);
     return EXIT.usage;
@@ -113,13 +118,13 @@ async function serve(flags: ServeFlags): Promise<number> {
   const clock: Clock = target.kind === "sim" && simSpeed > 1 ? new VirtualClock() : real;
   let opened: OpenedBed;
   try {
-    opened = await openBed(target, { clock, logger, seed, person });
+    opened = await openBed(target, { clock, logger, seed, person, faults });
   } catch (err) {
     process.stderr.write(`bedlink serve: cannot reach the bed: ${(err as Error).message}\n`);
     store.close();
     return EXIT.link;
   }
-  const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed) : () => {};
+  const stopPacing = clock instanceof VirtualClock ? paceVirtualClock(clock, real, simSpeed, logger) : () => {};
   /** From here on the bed is open: a failed start releases it and exits rather than leave the link up. */
   const abandon = async (message: string, code: number, release: () => Promise<unknown>): Promise<never> => {
     process.stderr.write(`bedlink serve: ${message}\n`);

@@ -115,6 +115,7 @@ async function serve(plan: SimPlan, log: Logger): Promise<number> {
     onUnplug: (ms) => {
       out(`bedlink sim: cable pulled for ${ms / 1000} s`);
       unpluggedUntil = clock.now() + ms;
+      // Cannot reject: stop() only signals our own socat and waits for it to exit.
       if (pty) void pty.stop();
       current = undefined;
     },

@@ -81,7 +81,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     this.log = this.baseLog;
     this.random = opts.random ?? cryptoRandom;
     this.replies = new Waitress<ReplyFrame, number>(this.clock, (f, seq) => f.seq === seq, (seq) => `reply to seq ${seq}`);
-    this.heartbeat = new Heartbeat(this.clock, this, () => this.lastRxMs, (ms) => void this.lost(`no valid frame from the device for ${ms} ms`));
+    this.heartbeat = new Heartbeat(this.clock, this, () => this.lastRxMs, (ms) => this.loseConnection(`no valid frame from the device for ${ms} ms`));
     this.receiver = new Receiver(this.counters, () => this.log, {
       reply: (f) => this.onReply(f),
       telemetry: (t, seq) => this.onTelemetry(t, seq),
@@ -244,7 +244,7 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
       this.counters.bytesIn += bytes.length;
       framer.write(bytes);
     });
-    const offClose = port.onClose((reason) => void this.lost(`transport closed${reason ? `: ${reason.message}` : ""}`));
+    const offClose = port.onClose((reason) => this.loseConnection(`transport closed${reason ? `: ${reason.message}` : ""}`));
     this.port = port;
     this.framer = framer;
     this.detachPort = () => {
@@ -271,6 +271,11 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     if (port?.isOpen) await port.close();
   }
 
+  /** lost() from a callback (silence watch, port closed): its failure is logged, never left unhandled. */
+  private loseConnection(why: string): void {
+    this.lost(why).catch((err: unknown) => this.log.error({ err, why }, "dropping the lost connection failed"));
+  }
+
   /** The connection is gone (unplug, silent device): down, then reconnect if allowed. */
   private async lost(why: string): Promise<void> {
     if (this.state === "closed" || !this.port) return;
@@ -288,7 +293,9 @@ export class Link extends TypedEmitter<LinkEvents> implements Wire {
     const delayMs = this.backoffMs;
     this.backoffMs = Math.min(K.RECONNECT_MAX_MS, this.backoffMs * 2);
     this.log.info({ delayMs }, "reconnecting");
-    this.reconnectTimer = this.clock.setTimeout(() => void this.reconnect(), delayMs);
+    this.reconnectTimer = this.clock.setTimeout(() => {
+      this.reconnect().catch((err: unknown) => this.log.error({ err }, "reconnect failed unexpectedly; not retrying"));
+    }, delayMs);
   }
 
   private async reconnect(): Promise<void> {

@@ -123,6 +123,7 @@ export class CommandWindow {
       if (actuator !== undefined && this.busyActuators.has(actuator)) return;
       this.queue.shift();
       head.unlisten();
+      // Never rejects: run() settles the command on every path (reply, NAK, timeout, link down).
       void this.run(this.wire, head, actuator);
     }
   }

@@ -42,7 +42,7 @@ export async function servePanelOnSimulator(opts: { store: PanelStore; seed: num
   const clock = new VirtualClock();
   const opened = await openBed({ kind: "sim" }, { clock, logger: silentLogger(), seed: opts.seed, person: opts.person });
   const sim = opened.sim!;
-  const stopPacing = paceVirtualClock(clock, real, opts.simSpeed);
+  const stopPacing = paceVirtualClock(clock, real, opts.simSpeed, silentLogger());
   const app = await buildApp({ bed: opened.bed, sim, clock, serverClock: real, store: opts.store });
   await app.listen({ host: "127.0.0.1", port: 0 });
   const addr = app.server.address();
