@@ -80,6 +80,7 @@ describe.runIf(haveChromium)("the showroom panel in a browser", () => {
     await expect.poll(() => p.locator("#latch").isVisible()).toBe(true);
     await expect.poll(() => p.locator("#latch-text").textContent()).toContain("technician");
     expect(await p.locator("#start-suggested").isDisabled()).toBe(true);
+    await p.screenshot({ path: join(ARTIFACTS, "panel-latched.png") });
     await p.locator("#tech-open").click();
     await p.locator("#tech-secret").fill(secret);
     await p.locator("#tech-go").click();
