@@ -5,6 +5,9 @@
 // Believe the bed: a latched controller that sees the bed out of its stop must stop it again.
 import { afterEach, expect, it } from "vitest";
 import { parseOneFault } from "../../simulator/index.ts";
+import { BedDriver } from "../../src/device/bed.ts";
+import { scriptedHarness } from "../helpers/linkHarness.ts";
+import { settle as settleVirtual } from "../helpers/virtualTime.ts";
 import { simNowMs, wireFrames } from "../helpers/wireMonitor.ts";
 import { CONFIRMED, panelHarness, type PanelHarness } from "../server/harness.ts";
 
@@ -42,3 +45,21 @@ it("ESTOP confirmed, then the bed reboots → the controller stops it again: no 
     endState: expect.stringMatching(/^(estop|safe)$/),
   });
 }, 120_000);
+
+it("ESTOP confirmed, then the bed's readings show it out of its stop (state active: a firmware that drops its latch) → the controller stops it again, or stops renewing its lease", async () => {
+  const s = scriptedHarness({ bed: { telemetry: true } });
+  const bed = await settleVirtual(s.clock, BedDriver.connect({ transport: s.transport, clock: s.clock, random: s.random }));
+  await s.clock.advance(500);
+  await settleVirtual(s.clock, bed.estop());
+  expect(bed.latch?.kind).toBe("estop");
+  // The bed lets go of its emergency stop by itself; its telemetry says so.
+  s.bed.state = "active";
+  const from = s.bed.received.length;
+  await s.clock.advance(2_000);
+  const sent = s.bed.received.slice(from).map((f) => f.type);
+  expect(bed.latest?.state).toBe("active");
+  const estops = sent.filter((t) => t === "ESTOP").length;
+  const heartbeats = sent.filter((t) => t === "HB").length;
+  expect(estops > 0 || heartbeats === 0, `in the 2 s after the bed left its stop: ${estops} ESTOP sent, ${heartbeats} heartbeats renewing its lease`).toBe(true);
+  await settleVirtual(s.clock, bed.close());
+});
