@@ -56,7 +56,8 @@ export const Identity = z.object({
   fw: z.string().max(20),
   caps: z.array(z.string().max(20)).max(32),
   limits: DeviceLimits,
-  telemetryHz: int,
+  /** A device that announces a rate outside the protocol's range is not one we can supervise. */
+  telemetryHz: int.min(TELEMETRY_HZ_MIN).max(TELEMETRY_HZ_MAX),
   bootSlot: z.enum(["A", "B"]),
 });
 export type Identity = z.infer<typeof Identity>;

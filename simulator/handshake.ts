@@ -1,5 +1,6 @@
 // HELLO (PROTOCOL.md §8): the version check, a new session's reset of duplicate and stale
-// state, a new host taking the bed out of `safe`, and the Identity the ACK carries.
+// state, and the Identity the ACK carries. A HELLO never takes the bed out of `safe`: only an
+// explicit RESET does, so a reconnect cannot close the power cut of a heater caught stuck.
 import type { CommandFrame } from "../protocols/codec.ts";
 import { SIM_CAPS, SIM_LIMITS } from "./constants.ts";
 import type { Firmware } from "./firmware.ts";
@@ -20,9 +21,6 @@ export function hello(fw: Firmware, f: Extract<CommandFrame, { type: "HELLO" }>)
   }
   fw.sid = f.body.sid;
   fw.renewLease();
-  // A new host session clears a safe state; a fault still present trips it again next step.
-  // Not while the carriage is unhomed (parking, or homing failed): `idle` promises a homed bed.
-  if (fw.state === "safe" && fw.homed) fw.leaveLatched();
   fw.answer(f.seq, { ack: identity(fw) }, true);
   fw.o.bootloader.confirm();
 }

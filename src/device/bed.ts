@@ -17,7 +17,10 @@ import type { TransportFactory } from "../transport/types.ts";
 import type { z } from "zod";
 import { checkHeat, checkLift, checkMove, checkTelemetryRate } from "./arguments.ts";
 import { BedLatch, type GaveUp, type Latch } from "./latch.ts";
-import { complies, confirmWindowMs, showsApplied, type SafetyOrder } from "./orders.ts";
+import { complies, confirmWindowMs, showsApplied, STILL_POSITION_MM, type SafetyOrder } from "./orders.ts";
+
+/** After a technician's RESET the bed leaves estop at its next reading or two; allow for a slow line. */
+const RELEASE_SETTLE_MS = 1_000;
 
 export type { LinkState, LinkStats, TransportFactory };
 export type { GaveUp, Latch } from "./latch.ts";
@@ -69,8 +72,10 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     link.on("telemetry", (t) => {
       this.latestTelemetry = t;
       this.latestTelemetryAtMs = clock.now();
-      // A stop latched on the bed is a stop for the controller too, whoever pressed it.
+      // A stop latched on the bed is a stop for the controller too, whoever pressed it; and a bed
+      // that leaves its stop by itself (a reboot, a firmware that drops its latch) is stopped again.
       if (t.state === "estop") this.latchState.engage("estop", "The bed reports its emergency stop engaged.");
+      else if (this.latchState.needsRestop(t.state)) this.restop();
       this.emit("telemetry", t);
       // Every waiter whose predicate holds gets this reading.
       while (this.telemetryWaiters.resolve(t));
@@ -191,16 +196,20 @@ export class BedDriver extends TypedEmitter<BedEvents> {
 
   /** SAFE (heaters off and cut, carriage stopped, lift retracted), confirmed; unconfirmed → emergency stop. Returns the order that held. */
   async safe(): Promise<SafetyOrder> {
-    const sent = await this.link.send("SAFE", {}, { urgent: true }).then(
+    // The window counts from now: a bed that neither answers nor obeys gets no retry cycle's grace.
+    const confirm = this.confirmed("safe");
+    confirm.catch(() => {});
+    const sent = this.link.send("SAFE", {}, { urgent: true }).then(
       () => undefined,
       (err: unknown) => err as Error,
     );
-    if (sent && this.isLinkDown(sent)) throw sent;
     try {
-      await this.confirmed("safe");
+      await confirm;
       return "safe";
     } catch {
-      this.log.error({ refused: sent?.message }, "SAFE not confirmed by telemetry: emergency stop");
+      const refused = await Promise.race([sent, this.clock.sleep(0).then(() => undefined)]);
+      if (refused && this.isLinkDown(refused)) throw refused;
+      this.log.error({ refused: refused?.message }, "SAFE not confirmed by telemetry: emergency stop");
       await this.estop();
       return "estop";
     }
@@ -210,23 +219,41 @@ export class BedDriver extends TypedEmitter<BedEvents> {
   async idle(opts: CommandOptions = {}): Promise<SafetyOrder> {
     const refused = this.latchState.refusal("HEAT", {});
     if (refused) throw refused;
-    const send = (type: CommandType, body: unknown): Promise<Error | undefined> =>
-      this.link.send(type, body, { ...opts, urgent: true } satisfies SendOptions).then(
-        () => undefined,
-        (err: unknown) => err as Error,
-      );
-    const errors = (await Promise.all([send("HEAT", { zone: "projector", targetC: 0 }), send("HEAT", { zone: "mat", targetC: 0 }), send("HALT", {}), send("LIFT", { level: 0 })])).filter((e) => e !== undefined);
-    if (opts.signal?.aborted) throw abortedError("idle", opts.signal);
-    const down = errors.find((e) => this.isLinkDown(e));
-    if (down) throw down;
+    const confirm = this.confirmed("idle", opts.signal);
+    confirm.catch(() => {});
+    const errors: Error[] = [];
+    const send = (type: CommandType, body: unknown): void => {
+      this.link.send(type, body, { ...opts, urgent: true } satisfies SendOptions).catch((err: unknown) => void errors.push(err as Error));
+    };
+    send("HEAT", { zone: "projector", targetC: 0 });
+    send("HEAT", { zone: "mat", targetC: 0 });
+    send("HALT", {});
+    send("LIFT", { level: 0 });
     try {
-      await this.confirmed("idle", opts.signal);
+      await confirm;
       return "idle";
     } catch (err) {
       if (opts.signal?.aborted) throw abortedError("idle", opts.signal);
+      const down = errors.find((e) => this.isLinkDown(e));
+      if (down) throw down;
       this.log.error({ refused: errors.map((e) => e.message), why: (err as Error).message }, "heaters off not confirmed by telemetry: SAFE");
       return this.safe();
     }
+  }
+
+  /** The bed left a stop the controller still holds: ESTOP again (and give up if that is not confirmed either). */
+  private restop(): void {
+    const state = this.latestTelemetry?.state;
+    this.log.warn({ state }, "the bed left its emergency stop by itself: stopping it again");
+    // A bed booting (or not yet handshaken again) gets the ESTOP at once, before its power-up homing
+    // run starts; judging its compliance waits until it is up again (the next reading that isn't estop).
+    if (this.latchState.gaveUpOn || this.link.state !== "up" || state === "boot") {
+      this.link.estop().catch(() => {
+        // Unanswered: the bed's lease (no heartbeats) is what makes it safe now.
+      });
+      return;
+    }
+    this.estop().catch((err: unknown) => this.log.error({ err: (err as Error).message }, "the bed did not stop again"));
   }
 
   /** Staff's release of a safe state (a new start, a resume). An emergency stop needs a technician (releaseLatch). */
@@ -234,10 +261,20 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     await this.link.send("RESET", {}, opts);
   }
 
-  /** Technician: clears the latch (emergency stop or given-up bed), resumes heartbeats, sends RESET. */
+  /**
+   * Technician: RESET, and once telemetry shows the bed out of its emergency stop the latch is
+   * cleared and heartbeats resume. A RESET the bed refuses, or a bed still in estop, keeps the latch.
+   */
   async releaseLatch(): Promise<void> {
-    this.latchState.release();
-    await this.link.send("RESET", {});
+    const end = this.latchState.beginRelease();
+    try {
+      await this.link.send("RESET", {});
+      await this.waitForTelemetry((t) => t.state !== "estop", this.confirmWindowMs + RELEASE_SETTLE_MS);
+      end(true);
+    } catch (err) {
+      end(false);
+      throw err;
+    }
   }
 
   async session(state: "start" | "end"): Promise<void> {
@@ -297,13 +334,13 @@ export class BedDriver extends TypedEmitter<BedEvents> {
     return this.link.stats();
   }
 
-  /** Best-effort SAFE (heaters off, carriage stopped), then close; no reconnect afterwards. */
+  /** SAFE, confirmed (an emergency stop if not), then close; no reconnect afterwards. */
   async close(): Promise<void> {
     if (this.link.state === "up" && !this.latchState.gaveUpOn) {
       try {
-        await this.link.send("SAFE", {}, { urgent: true });
+        await this.safe();
       } catch (err) {
-        this.log.warn({ err: (err as Error).message }, "SAFE before close failed; the lease will make the bed safe");
+        this.log.warn({ err: (err as Error).message }, "the bed did not confirm SAFE before close; its lease will make it safe");
       }
     }
     this.telemetryWaiters.rejectAll(new BedlinkError(ErrorCode.LinkDown, "driver closed"));
@@ -327,8 +364,22 @@ export class BedDriver extends TypedEmitter<BedEvents> {
   }
 
   /** Waits for a reading that shows the order carried out, within the confirmation window. */
+  /**
+   * Waits for two readings in a row that show the order carried out, the carriage in the same
+   * place in both (a speed field that says 0 while the position moves is not a stop).
+   */
   private async confirmed(order: SafetyOrder, signal?: AbortSignal): Promise<void> {
-    await this.waitForTelemetry((t) => complies(order, t, this.identity), this.confirmWindowMs, signal);
+    let previous: Telemetry | undefined;
+    await this.waitForTelemetry(
+      (t) => {
+        const ok = complies(order, t, this.identity);
+        const held = ok && previous !== undefined && (t.state === "homing" || Math.abs(t.positionMm - previous.positionMm) < STILL_POSITION_MM);
+        previous = ok ? t : undefined;
+        return held;
+      },
+      this.confirmWindowMs,
+      signal,
+    );
   }
 
   private isLinkDown(err: Error): boolean {

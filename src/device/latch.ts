@@ -29,10 +29,16 @@ const DRIVING: ReadonlySet<CommandType> = new Set(["HEAT", "MOVE", "LIFT", "HOME
 /** How often, and how many times, ESTOP is repeated to a bed that did not confirm it. */
 const GIVE_UP_ESTOP_REPEATS = 3;
 
+/** A bed that leaves its stop by itself is stopped again at most this often. */
+const RESTOP_EVERY_MS = 1_000;
+
 export class BedLatch {
   private latch: Latch | undefined;
   private gaveUp: GaveUp | undefined;
   private releaseHeartbeats: (() => void) | undefined;
+  /** A technician's RESET is on its way: it may pass, and the bed's last estop readings don't latch again. */
+  private releasing = false;
+  private lastRestopMs = -Infinity;
 
   constructor(
     private readonly link: Link,
@@ -51,6 +57,7 @@ export class BedLatch {
 
   /** The gate: why this command may not go on the wire now (undefined: it may). */
   refusal(type: CommandType, _body: unknown): Error | undefined {
+    if (this.releasing && type === "RESET") return undefined;
     if (this.gaveUp && type !== "ESTOP") {
       return new BedlinkError(ErrorCode.DeviceNotComplying, `${type} not sent: the bed did not confirm a safety order, so the controller no longer drives it`, { type, gaveUp: this.gaveUp.order });
     }
@@ -61,7 +68,7 @@ export class BedLatch {
   }
 
   engage(kind: "estop", text: string): void {
-    if (this.latch) return;
+    if (this.latch || this.releasing) return;
     this.latch = { kind, text, atMs: this.clock.now() };
     this.log.warn({ latch: this.latch }, "emergency stop latched: nothing heats or moves until a technician releases it");
     this.link.recheckGate();
@@ -85,15 +92,31 @@ export class BedLatch {
     this.notify.gaveUp(this.gaveUp);
   }
 
-  /** A technician's release: heartbeats resume and commands are allowed again. */
-  release(): void {
-    if (!this.latch) return;
-    this.log.warn({ latch: this.latch }, "latch released by a technician");
-    this.latch = undefined;
-    this.gaveUp = undefined;
-    this.releaseHeartbeats?.();
-    this.releaseHeartbeats = undefined;
-    this.notify.latch(undefined);
+  /**
+   * A technician's release: lets one RESET through; the returned end(true) — once telemetry shows
+   * the bed out of its stop — clears the latch and resumes heartbeats; end(false) keeps it.
+   */
+  beginRelease(): (released: boolean) => void {
+    this.releasing = true;
+    return (released) => {
+      this.releasing = false;
+      if (!released || !this.latch) return;
+      this.log.warn({ latch: this.latch }, "latch released by a technician");
+      this.latch = undefined;
+      this.gaveUp = undefined;
+      this.releaseHeartbeats?.();
+      this.releaseHeartbeats = undefined;
+      this.notify.latch(undefined);
+    };
+  }
+
+  /** Latched, yet the bed reports a state its stop does not allow: time to stop it again (rate-limited). */
+  needsRestop(state: string): boolean {
+    if (!this.latch || this.releasing) return false;
+    const ok = this.gaveUp ? state === "safe" || state === "estop" || state === "cutout" : state === "estop";
+    if (ok || this.clock.now() - this.lastRestopMs < RESTOP_EVERY_MS) return false;
+    this.lastRestopMs = this.clock.now();
+    return true;
   }
 
   private repeatEstop(left: number): void {

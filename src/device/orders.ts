@@ -11,6 +11,8 @@ export type SafetyOrder = "estop" | "safe" | "idle";
 
 /** Carriage speed below this counts as stopped (the firmware brakes within one step). */
 export const STILL_MMS = 0.5;
+/** …and its position may change this little between the two readings that confirm a stop (noise, not motion). */
+export const STILL_POSITION_MM = 0.5;
 /** A reading must show the order's effect within this many telemetry periods of it (issue 9: two). */
 export const CONFIRM_PERIODS = 2;
 /** Periods shorter than this don't make the bed act faster: the window never shrinks below 2 × 100 ms. */

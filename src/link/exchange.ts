@@ -31,12 +31,18 @@ export interface ExchangePolicy {
   timeoutKind: keyof LinkCounters["timeouts"];
   /** Called once, when the frame first goes on the wire. */
   onFirstSend?: () => void;
+  /** Asked before every retransmission: why this frame may no longer go on the wire (an ESTOP since), or undefined. */
+  stillAllowed?: () => Error | undefined;
 }
 
 /** Resolves with the ACK frame or the NAK frame; rejects with CommandTimeout (or LinkDown from the waitress). */
 export async function exchange(wire: Wire, type: CommandType, body: unknown, policy: ExchangePolicy, seq = wire.allocSeq()): Promise<ReplyFrame> {
   const frame = { type, seq, body } as Frame;
   for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+    if (attempt > 1) {
+      const refused = policy.stillAllowed?.();
+      if (refused) throw refused;
+    }
     if (attempt === 1) wire.counters.commandsSent++;
     else wire.counters.retransmits++;
     // The RTT is measured from when the frame is through the line, and the timer waits that long too.

@@ -19,7 +19,11 @@ export type SendGate = (type: CommandType, body: unknown) => Error | undefined;
 export interface SendOptions {
   /** The order this command belongs to: once aborted, the command is never sent. */
   signal?: AbortSignal;
-  /** Safety orders (SAFE, heaters off) go ahead of everything still waiting. */
+  /**
+   * Safety orders (SAFE, heaters off): sent at once, ahead of everything waiting and regardless of
+   * the window's size or a busy actuator (a stale earlier setpoint is refused by the device's stale
+   * rule, never applied after them), so their confirmation can count from the moment they are asked.
+   */
   urgent?: boolean;
   /** Called when the frame first goes on the wire (confirmation windows count from here). */
   onSent?: () => void;
@@ -73,6 +77,7 @@ export class CommandWindow {
         signal.addEventListener("abort", onAbort, { once: true });
         q.unlisten = () => signal.removeEventListener("abort", onAbort);
       }
+      if (opts.urgent && this.wire) return this.send(this.wire, q, undefined);
       if (opts.urgent) this.queue.unshift(q);
       else this.queue.push(q);
       this.pump();
@@ -122,10 +127,14 @@ export class CommandWindow {
       const actuator = actuatorOf(head.type, head.body);
       if (actuator !== undefined && this.busyActuators.has(actuator)) return;
       this.queue.shift();
-      head.unlisten();
-      // Never rejects: run() settles the command on every path (reply, NAK, timeout, link down).
-      void this.run(this.wire, head, actuator);
+      this.send(this.wire, head, actuator);
     }
+  }
+
+  private send(wire: Wire, q: Queued, actuator: string | undefined): void {
+    q.unlisten();
+    // Never rejects: run() settles the command on every path (reply, NAK, timeout, link down).
+    void this.run(wire, q, actuator);
   }
 
   /** True while the oldest in-flight seq is less than MAX_SEQ_SPAN behind the next one. */
@@ -144,7 +153,14 @@ export class CommandWindow {
         wire,
         cmd.type,
         cmd.body,
-        { maxAttempts: COMMAND_MAX_ATTEMPTS, timeoutForAttempt: (n) => wire.rtt.timeoutForAttempt(n), timeoutKind: "command", onFirstSend: cmd.opts.onSent },
+        {
+          maxAttempts: COMMAND_MAX_ATTEMPTS,
+          timeoutForAttempt: (n) => wire.rtt.timeoutForAttempt(n),
+          timeoutKind: "command",
+          onFirstSend: cmd.opts.onSent,
+          // The gate again before every retransmission: an ESTOP since means no copy goes out.
+          stillAllowed: () => this.refusal(cmd),
+        },
         seq,
       );
       if (reply.type === "NAK") cmd.reject(rejection(cmd.type, reply));

@@ -13,6 +13,8 @@ import { builtInPrograms, findProgram } from "../therapy/programs/library.ts";
 import type { ProgramDefinition } from "../therapy/programs/schema.ts";
 import { TherapySession, type SessionCommand, type SessionResult, type SessionView } from "../therapy/session.ts";
 import type { SessionReason } from "../therapy/sessionMachine.ts";
+import { HeaterWatch } from "../therapy/heaterWatch.ts";
+import { SUPERVISOR_CODES, withZone } from "../therapy/reasons.ts";
 import { AlarmBoard } from "./alarmBoard.ts";
 import { screeningRefusal, type ScreeningAnswers } from "./screening.ts";
 import { stateWords } from "./stateWords.ts";
@@ -82,6 +84,8 @@ export class Panel {
   /** Emergency stops pressed so far: a start that straddles one is refused. */
   private estops = 0;
   private readonly detach: (() => void)[] = [];
+  /** The heater rules between sessions; made afresh at each session's end (its supervisor watched meanwhile). */
+  private heaterWatch: HeaterWatch | undefined;
 
   constructor(private readonly opts: PanelOptions) {
     const { bed, store, logger } = opts;
@@ -254,7 +258,13 @@ export class Panel {
     this.closing = true;
     const a = this.current;
     if (a) {
-      this.opts.store.sessions.finish(a.id, "stopped", { ...this.progressOf(a, a.session.view()), reasonCode: "SHUTDOWN", reasonText: "The panel server was shut down; the bed was made safe." });
+      const view = a.session.view();
+      // An emergency stop on its way (or latched) stays the session's outcome; the shutdown does not overwrite it.
+      const estopped = view.state === "estopping" || view.state === "estopped" || this.opts.bed.latch?.kind === "estop";
+      const ending = estopped
+        ? { outcome: "estopped" as const, reasonCode: "E_ESTOP", reasonText: "Emergency stop pressed; the panel server was then shut down." }
+        : { outcome: "stopped" as const, reasonCode: "SHUTDOWN", reasonText: "The panel server was shut down; the bed was told to go safe (its own lease makes it safe within a second)." };
+      this.opts.store.sessions.finish(a.id, ending.outcome, { ...this.progressOf(a, view), reasonCode: ending.reasonCode, reasonText: ending.reasonText });
       this.opts.store.audit.record("system", "session.shutdown", { sessionId: a.id });
       a.session.halt();
     }
@@ -300,6 +310,7 @@ export class Panel {
 
   private onSessionEnd(a: ActiveSession, result: SessionResult | undefined): void {
     if (this.current === a) this.current = undefined;
+    this.heaterWatch = undefined;
     if (this.closing) return;
     const view = a.session.view();
     const outcome = result?.outcome ?? "faulted";
@@ -322,6 +333,22 @@ export class Panel {
       a.maxC.projector = Math.max(a.maxC.projector, t.projectorC);
       a.maxC.mat = Math.max(a.maxC.mat, t.matC);
     }
+    // Between sessions nobody else watches the heaters: a switch can weld during parking, or after.
+    if (!a || a.session.ended) this.watchHeaters(t);
+  }
+
+  private watchHeaters(t: Telemetry): void {
+    const { bed, clock, logger } = this.opts;
+    this.heaterWatch ??= new HeaterWatch(bed.identity);
+    const trip = this.heaterWatch.onTelemetry(t, clock.now());
+    if (!trip) return;
+    const info = SUPERVISOR_CODES[trip.code];
+    const text = withZone(info.text, trip.zone);
+    logger.error({ trip }, "a heater misbehaves between sessions");
+    this.alarms.raise({ code: trip.code, priority: info.priority, text, zone: trip.zone, source: "supervisor" });
+    // A heater that cannot be cut: the emergency stop (the operator must act); otherwise SAFE cuts it.
+    const order = trip.code === "S_HEATER_NOT_CUT" ? bed.estop() : bed.safe();
+    order.catch((err: unknown) => logger.error({ err: (err as Error).message, code: trip.code }, "the bed did not confirm the order after a heater fault"));
   }
 
   private onDeviceEvent(e: EventBody): void {

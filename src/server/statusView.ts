@@ -1,10 +1,9 @@
 // What the panel shows about the bed right now: link, identity, latest telemetry, the session and
 // the last one's outcome. The same object goes to GET /api/status and every live tick.
 import type { Identity, Telemetry } from "../../protocols/messages.ts";
+import { staleAfterMs } from "../therapy/limits.ts";
 import type { EndedSessionView, Panel, PanelSessionView } from "./panel.ts";
 
-/** Telemetry older than this is shown as stale, with its age (5 periods at 10 Hz, the supervisor's limit). */
-export const TELEMETRY_STALE_MS = 500;
 
 export type StatusView = {
   link: string;
@@ -30,7 +29,8 @@ export function statusView(panel: Panel): StatusView {
     bed: id ? { model: id.model, serial: id.serial, hw: id.hw, fw: id.fw, trackMm: id.limits.trackMm, projectorMaxC: id.limits.projectorMaxC, matMaxC: id.limits.matMaxC } : null,
     telemetry: bed.latest ?? null,
     telemetryAgeMs: ageMs,
-    telemetryStale: bed.linkState !== "up" || ageMs === null || ageMs > TELEMETRY_STALE_MS,
+    // The supervisor's own limit: five periods at the bed's rate.
+    telemetryStale: bed.linkState !== "up" || ageMs === null || ageMs > staleAfterMs(bed.telemetryRateHz),
     latch: bed.latch ? { kind: bed.latch.kind, text: bed.latch.text } : null,
     session: panel.sessionView() ?? null,
     lastSession: panel.lastSession() ?? null,

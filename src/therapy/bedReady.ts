@@ -5,6 +5,7 @@ import { TLM_FLAGS } from "../../protocols/constants.ts";
 import type { Telemetry } from "../../protocols/messages.ts";
 import type { BedDriver } from "../device/bed.ts";
 import { STILL_MMS } from "../device/orders.ts";
+import { SESSION_TELEMETRY_HZ } from "./scan.ts";
 
 /** Carriage speed to the park position: brisk but inside the brief's 50 mm/s. */
 export const PARK_SPEED_MMS = 30;
@@ -21,6 +22,8 @@ const SETTLE_TIMEOUT_MS = 60_000;
  * never released here: the driver refuses (DeviceLatched) until a technician releases it.
  */
 export async function makeReady(bed: BedDriver, needCarriage: boolean, release: boolean, signal: AbortSignal): Promise<void> {
+  // A session supervises at its own rate, whatever a previous user left the bed at.
+  if (bed.telemetryRateHz !== SESSION_TELEMETRY_HZ) await bed.setTelemetryRate(SESSION_TELEMETRY_HZ, { signal });
   const t = await settled(bed, signal);
   if (t.state === "safe" || t.state === "estop") {
     if (!release) throw new Error(`the bed is in its ${t.state} state and nobody released it`);

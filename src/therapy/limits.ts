@@ -26,6 +26,17 @@ export const RUNAWAY_NO_RISE_MIN_RISE_C = 1;
 /** …counted only while the element is this far below its setpoint (the PI loop is at full power there). */
 export const RUNAWAY_NO_RISE_BELOW_SETPOINT_C = 3;
 /**
+ * Runaway: at full power (≥ 95 % duty) and more than 5 °C below its setpoint, a zone must warm at
+ * least this fast over each minute, or its reading is not its element's (a sensor half out of its
+ * pocket). Half the slowest healthy rate on our physics at those temperatures (projector 60 W into
+ * 600 J/K ≈ 0.07 K/s, mat 200 W into 3000 J/K ≈ 0.04 K/s, both net of losses to room and person).
+ * Our estimate: a bed's own profile should carry its heaters' rates (protocol issue).
+ */
+export const RUNAWAY_FULL_POWER_MIN_RISE_K_PER_S = { projector: 0.035, mat: 0.02 } as const;
+export const RUNAWAY_FULL_POWER_DUTY_PCT = 95;
+export const RUNAWAY_FULL_POWER_BELOW_SETPOINT_C = 5;
+export const RUNAWAY_FULL_POWER_WINDOW_MS = 60_000;
+/**
  * Runaway: a heater commanded off (setpoint 0, duty 0, or the element above its setpoint, where a
  * PI loop's overshoot stays under 1 °C) whose element warms this much above the coolest reading
  * since = a stuck switch. 0.8 °C on a 1-s average: a stuck projector heater (60 W into 600 J/K)
@@ -40,11 +51,18 @@ export const RUNAWAY_ABOVE_SETPOINT_C = 1;
 export const RUNAWAY_OFF_RISING_ABOVE_C = 37;
 /** Averaging time of the readings the runaway checks compare (sensor noise σ 0.1–0.15 °C becomes ~0.03 °C). */
 export const RUNAWAY_FILTER_TAU_MS = 1_000;
+/** A power cut closed this long, with the zone heating again, ends its watch (a flag that chatters never does). */
+export const CUT_CLOSED_RESET_MS = 10_000;
 /** After the power cut, a zone must cool (or at least not warm by RUNAWAY_OFF_RISING_C) within this: else it cannot be switched off. */
 export const CUT_WATCH_MS = 60_000;
 
 /** Telemetry older than this many periods is stale (brief: "a few periods"); 5 × 100 ms stays inside the 1 s lease. */
 export const STALE_TELEMETRY_PERIODS = 5;
+
+/** How old telemetry may be at the bed's rate before it is stale (periods of at least 100 ms: faster rates don't shorten it). */
+export function staleAfterMs(telemetryHz: number): number {
+  return STALE_TELEMETRY_PERIODS * Math.max(1000 / telemetryHz, 100);
+}
 /** Readings that repeat exactly for this long with someone on the bed are frozen: a breathing person never loads the cells the same way 50 frames running. */
 export const FROZEN_TELEMETRY_MS = 5_000;
 

@@ -4,6 +4,9 @@
 // sensor noise can never add up to a trip.
 import {
   RUNAWAY_ABOVE_SETPOINT_C,
+  RUNAWAY_FULL_POWER_BELOW_SETPOINT_C,
+  RUNAWAY_FULL_POWER_DUTY_PCT,
+  RUNAWAY_FULL_POWER_WINDOW_MS,
   RUNAWAY_FILTER_TAU_MS,
   RUNAWAY_NO_RISE_BELOW_SETPOINT_C,
   RUNAWAY_NO_RISE_MIN_DUTY_PCT,
@@ -56,9 +59,14 @@ export function commandedOff(r: ZoneReading, averagedC: number): boolean {
 /** On but not warming: driven hard while well below its setpoint, and not rising over the watch. */
 export class NoRiseWatch {
   private watch: { sinceMs: number; startC: number } | undefined;
+  private fullPower: { sinceMs: number; startC: number } | undefined;
+
+  constructor(private readonly minFullPowerRiseKPerS: number) {}
 
   /** Returns the rise seen when the watch period passed without the minimum rise. */
   update(nowMs: number, r: ZoneReading, averagedC: number): number | undefined {
+    const slow = this.checkFullPower(nowMs, r, averagedC);
+    if (slow !== undefined) return slow;
     if (!(r.setC > 0 && r.duty >= RUNAWAY_NO_RISE_MIN_DUTY_PCT && averagedC < r.setC - RUNAWAY_NO_RISE_BELOW_SETPOINT_C)) {
       this.watch = undefined;
       return undefined;
@@ -66,6 +74,23 @@ export class NoRiseWatch {
     const w = (this.watch ??= { sinceMs: nowMs, startC: averagedC });
     if (averagedC - w.startC >= RUNAWAY_NO_RISE_MIN_RISE_C) this.watch = { sinceMs: nowMs, startC: averagedC };
     else if (nowMs - w.sinceMs >= RUNAWAY_NO_RISE_WATCH_MS) return averagedC - w.startC;
+    return undefined;
+  }
+
+  /**
+   * At full power, far below its setpoint, a healthy heater warms at least this zone's minimum
+   * rate: a reading that climbs slower (a thermistor half out of its pocket) is not its element.
+   */
+  private checkFullPower(nowMs: number, r: ZoneReading, averagedC: number): number | undefined {
+    if (!(r.duty >= RUNAWAY_FULL_POWER_DUTY_PCT && averagedC < r.setC - RUNAWAY_FULL_POWER_BELOW_SETPOINT_C)) {
+      this.fullPower = undefined;
+      return undefined;
+    }
+    const w = (this.fullPower ??= { sinceMs: nowMs, startC: averagedC });
+    if (nowMs - w.sinceMs < RUNAWAY_FULL_POWER_WINDOW_MS) return undefined;
+    const rise = averagedC - w.startC;
+    if (rise < (this.minFullPowerRiseKPerS * (nowMs - w.sinceMs)) / 1000) return rise;
+    this.fullPower = { sinceMs: nowMs, startC: averagedC };
     return undefined;
   }
 }

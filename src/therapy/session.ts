@@ -7,7 +7,7 @@ import { EVENT_CODES } from "../../protocols/constants.ts";
 import type { EventBody, Telemetry } from "../../protocols/messages.ts";
 import type { BedDriver, GaveUp, LinkState } from "../device/bed.ts";
 import type { Logger } from "../log.ts";
-import { OCCUPIED_MIN_KG, PRESENCE_WEIGHT_CHANGE_KG, STALE_TELEMETRY_PERIODS } from "./limits.ts";
+import { OCCUPIED_MIN_KG, PRESENCE_WEIGHT_CHANGE_KG, staleAfterMs } from "./limits.ts";
 import type { ProgramDefinition } from "./programs/schema.ts";
 import { VIOLATION_CODES, withZone } from "./reasons.ts";
 import { SESSION_TELEMETRY_HZ } from "./scan.ts";
@@ -67,14 +67,14 @@ export class TherapySession {
     const w: work.WorkContext = { bed, clock, logger, program };
     const machine = sessionMachine.provide({
       actors: {
-        prepare: fromPromise(({ input, signal }) => work.prepare(w, input, signal)),
-        scan: fromPromise(({ signal }) => work.scan(w, signal)),
-        step: fromPromise(({ input, signal }) => work.step(w, input, signal)),
-        coolDown: fromPromise(({ signal }) => work.coolDown(w, signal)),
-        park: fromPromise(({ signal }) => work.park(w, signal)),
-        pauseOutputs: fromPromise(({ signal }) => work.pauseOutputs(w, signal)),
-        quietOutputs: fromPromise(({ signal }) => work.quietOutputs(w, signal)),
-        faultSafe: fromPromise(({ input, signal }) => work.faultSafe(w, input, signal)),
+        prepare: fromPromise(({ input, signal }) => work.scoped(signal, (s) => work.prepare(w, input, s))),
+        scan: fromPromise(({ signal }) => work.scoped(signal, (s) => work.scan(w, s))),
+        step: fromPromise(({ input, signal }) => work.scoped(signal, (s) => work.step(w, input, s))),
+        coolDown: fromPromise(({ signal }) => work.scoped(signal, (s) => work.coolDown(w, s))),
+        park: fromPromise(({ signal }) => work.scoped(signal, (s) => work.park(w, s))),
+        pauseOutputs: fromPromise(({ signal }) => work.scoped(signal, (s) => work.pauseOutputs(w, s))),
+        quietOutputs: fromPromise(({ signal }) => work.scoped(signal, (s) => work.quietOutputs(w, s))),
+        faultSafe: fromPromise(({ input, signal }) => work.scoped(signal, (s) => work.faultSafe(w, input, s))),
         emergencyStop: fromPromise(() => work.emergencyStop(w)),
       },
       actions: {
@@ -116,8 +116,7 @@ export class TherapySession {
     bed.on("link", onLink);
     bed.on("gaveUp", onGaveUp);
     this.detach.push(() => bed.off("telemetry", onTelemetry), () => bed.off("event", onEvent), () => bed.off("link", onLink), () => bed.off("gaveUp", onGaveUp));
-    const periodMs = 1000 / SESSION_TELEMETRY_HZ;
-    this.staleTimer = clock.setInterval(() => this.checkStale(periodMs), periodMs);
+    this.staleTimer = clock.setInterval(() => this.checkStale(), 1000 / SESSION_TELEMETRY_HZ);
     this.actor.start();
     this.send({ type: "LINK_HANDSHAKING", atMs: clock.now() });
     bed.session("start").catch((err: unknown) => logger.warn({ err: (err as Error).message }, "SESSION start not acknowledged"));
@@ -267,11 +266,12 @@ export class TherapySession {
     }
   }
 
-  private checkStale(periodMs: number): void {
+  private checkStale(): void {
     const { bed, clock } = this.opts;
     if (!this.linkUp || bed.linkState !== "up" || this.ended || bed.latestAtMs === undefined) return;
     const ageMs = clock.now() - Math.max(bed.latestAtMs, this.linkUpAtMs);
-    const limitMs = periodMs * STALE_TELEMETRY_PERIODS;
+    // Periods of the bed's own rate (it may still run slower until the session sets its rate).
+    const limitMs = staleAfterMs(bed.telemetryRateHz);
     if (ageMs > limitMs) {
       const trip = this.supervisor.staleTelemetry(clock.now(), ageMs, limitMs);
       if (trip) this.onTrip(trip);

@@ -1,17 +1,16 @@
 // The safety supervisor: fed every telemetry frame, it trips on anything no program may do.
 // Independent of the program and of the firmware; a trip means heaters off now (the session
 // machine orders SAFE on it). Units of a trip's value/limit are named by the trip's `unit`.
-import { CAP_HEAT_CUT, CUT_FLAG, TLM_FLAGS, ZONES, type Zone } from "../../protocols/constants.ts";
+import { TLM_FLAGS, ZONES, type Zone } from "../../protocols/constants.ts";
 import type { Identity, Telemetry } from "../../protocols/messages.ts";
 import {
   DOSE_TRIP_FRACTION,
-  ELEMENT_CEILING_C,
   ELEMENT_CEILING_TOLERANCE_C,
   FROZEN_TELEMETRY_MS,
   IEC_LONG_CONTACT_MS,
   IEC_SHORT_CONTACT_MAX_C,
   OCCUPIED_MIN_KG,
-  RUNAWAY_OFF_RISING_C,
+  RUNAWAY_FULL_POWER_MIN_RISE_K_PER_S,
   SENSOR_PLAUSIBLE_MAX_C,
   SENSOR_PLAUSIBLE_MIN_C,
   SESSION_CAP_GRACE_MS,
@@ -23,7 +22,8 @@ import {
   STALL_WATCH_MS,
 } from "./limits.ts";
 import { SUPERVISOR_CODES, type SupervisorCode } from "./reasons.ts";
-import { commandedOff, NoRiseWatch, WarmingWatch, ZoneFilter, type ZoneReading } from "./runaway.ts";
+import { elementCeilingC, HeaterWatch, zoneReading } from "./heaterWatch.ts";
+import { NoRiseWatch, type ZoneReading } from "./runaway.ts";
 import { DwellTracker, MAT_K, projectorCoupling, SkinDoseTracker, type ZoneDose } from "./skin.ts";
 
 export interface Trip {
@@ -38,26 +38,14 @@ export interface Trip {
   unit?: "°C" | "ms" | "mA" | "mm" | "fraction";
 }
 
-function reading(t: Telemetry, zone: Zone): ZoneReading {
-  return zone === "projector"
-    ? { elementC: t.projectorC, setC: t.projectorSetC, duty: t.projectorDuty }
-    : { elementC: t.matC, setC: t.matSetC, duty: t.matDuty };
-}
-
-/** The bed says this zone's heater has no power: its cut is open, or it is in a latched state. */
-function powerCut(t: Telemetry, zone: Zone, id: Identity): boolean {
-  if (t.state === "safe" || t.state === "estop" || t.state === "cutout") return true;
-  return id.caps.includes(CAP_HEAT_CUT) && (t.flags & CUT_FLAG[zone]) !== 0;
-}
-
 export class SafetySupervisor {
   private readonly dose: Record<Zone, SkinDoseTracker> = { projector: new SkinDoseTracker(), mat: new SkinDoseTracker() };
   private readonly dwell = new DwellTracker();
-  private readonly filter: Record<Zone, ZoneFilter> = { projector: new ZoneFilter(), mat: new ZoneFilter() };
-  private readonly noRise: Record<Zone, NoRiseWatch> = { projector: new NoRiseWatch(), mat: new NoRiseWatch() };
-  private readonly offRising: Record<Zone, WarmingWatch> = { projector: new WarmingWatch(), mat: new WarmingWatch() };
-  /** Whether the zone's power was cut at the last reading: a cut starts its watch afresh. */
-  private readonly wasCut: Record<Zone, boolean> = { projector: false, mat: false };
+  private readonly noRise: Record<Zone, NoRiseWatch> = {
+    projector: new NoRiseWatch(RUNAWAY_FULL_POWER_MIN_RISE_K_PER_S.projector),
+    mat: new NoRiseWatch(RUNAWAY_FULL_POWER_MIN_RISE_K_PER_S.mat),
+  };
+  private readonly heaters: HeaterWatch;
   private stall: { sinceMs: number; positionMm: number } | undefined;
   private overCurrentSinceMs: number | undefined;
   private frozen: { key: string; sinceMs: number } | undefined;
@@ -67,7 +55,9 @@ export class SafetySupervisor {
   constructor(
     private readonly identity: Identity,
     private readonly sessionStartMs: number,
-  ) {}
+  ) {
+    this.heaters = new HeaterWatch(identity);
+  }
 
   /**
    * The first trip, if any: later ones are not needed, the bed is already safe — except a heater
@@ -90,15 +80,14 @@ export class SafetySupervisor {
   onTelemetry(t: Telemetry, nowMs: number): Trip | undefined {
     const dwellMs = this.dwell.update(nowMs, t.positionMm);
     for (const zone of ZONES) {
-      const r = reading(t, zone);
+      const r = zoneReading(t, zone);
       // A reading out of the sensor's range is not a temperature: check it before using it.
       // Written so that NaN fails too: a reading that is not a number is not a temperature.
       if (!(r.elementC >= SENSOR_PLAUSIBLE_MIN_C && r.elementC <= SENSOR_PLAUSIBLE_MAX_C)) {
         return this.raise("S_SENSOR_RANGE", nowMs, { zone, value: r.elementC, limit: r.elementC < SENSOR_PLAUSIBLE_MIN_C ? SENSOR_PLAUSIBLE_MIN_C : SENSOR_PLAUSIBLE_MAX_C, unit: "°C" });
       }
       this.maxElement[zone] = Math.max(this.maxElement[zone], r.elementC);
-      const limits = this.identity.limits;
-      const ceiling = Math.min(ELEMENT_CEILING_C[zone], zone === "projector" ? limits.projectorMaxC : limits.matMaxC);
+      const ceiling = elementCeilingC(zone, this.identity);
       if (r.elementC > ceiling + ELEMENT_CEILING_TOLERANCE_C) return this.raise("S_ELEMENT_OVER", nowMs, { zone, value: r.elementC, limit: ceiling, unit: "°C" });
       const k = zone === "projector" ? projectorCoupling(dwellMs) : MAT_K;
       const d = this.dose[zone].update(nowMs, r.elementC, k);
@@ -124,23 +113,11 @@ export class SafetySupervisor {
   }
 
   private checkRunaway(t: Telemetry, zone: Zone, r: ZoneReading, nowMs: number): Trip | undefined {
-    const avgC = this.filter[zone].update(nowMs, r.elementC);
+    const avgC = this.heaters.average(zone, nowMs, r.elementC);
     const dead = this.noRise[zone].update(nowMs, r, avgC);
     if (dead !== undefined) return this.raise("S_NO_RISE", nowMs, { zone, value: dead, limit: 1, unit: "°C" });
-    // Warming while it should not: a stuck switch, or (power cut) a cut that failed as well.
-    const cut = powerCut(t, zone, this.identity);
-    if (cut !== this.wasCut[zone]) {
-      this.wasCut[zone] = cut;
-      this.offRising[zone].reset();
-    }
-    if (!cut && !commandedOff(r, avgC)) {
-      this.offRising[zone].reset();
-      return undefined;
-    }
-    const rise = this.offRising[zone].update(avgC);
-    if (rise === undefined) return undefined;
-    const code = cut ? "S_HEATER_NOT_CUT" : "S_OFF_RISING";
-    return this.raise(code, nowMs, { zone, value: rise, limit: RUNAWAY_OFF_RISING_C, unit: "°C" });
+    const heater = this.heaters.checkZone(t, zone, avgC, nowMs);
+    return heater ? this.raise(heater.code, nowMs, { zone, value: heater.value, limit: heater.limit, unit: "°C" }) : undefined;
   }
 
   private checkStall(t: Telemetry, nowMs: number): Trip | undefined {

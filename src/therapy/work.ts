@@ -50,6 +50,24 @@ export const NO_PARK_AFTER: ReadonlySet<string> = new Set([
 /** Going home at the firmware's homing speed over the whole track, with margin. */
 const HOME_PARK_TIMEOUT_MS = 30_000;
 
+/**
+ * Runs one piece of work under its own signal, aborted when the actor's signal aborts and also
+ * when the work settles: a failed branch must not leave its siblings (a second setpoint, a
+ * telemetry watch) running after the machine has moved on.
+ */
+export async function scoped<T>(parent: AbortSignal, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const own = new AbortController();
+  const onAbort = (): void => own.abort(parent.reason);
+  if (parent.aborted) onAbort();
+  else parent.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await work(own.signal);
+  } finally {
+    parent.removeEventListener("abort", onAbort);
+    own.abort(new Error("the work ended"));
+  }
+}
+
 export function parksAfterFault(code: string): boolean {
   return !NO_PARK_AFTER.has(code);
 }

@@ -57,7 +57,6 @@ it("ESTOP confirmed, then the bed's readings show it out of its stop (state acti
   const from = s.bed.received.length;
   await s.clock.advance(2_000);
   const sent = s.bed.received.slice(from).map((f) => f.type);
-  expect(bed.latest?.state).toBe("active");
   const estops = sent.filter((t) => t === "ESTOP").length;
   const heartbeats = sent.filter((t) => t === "HB").length;
   expect(estops > 0 || heartbeats === 0, `in the 2 s after the bed left its stop: ${estops} ESTOP sent, ${heartbeats} heartbeats renewing its lease`).toBe(true);
