@@ -128,7 +128,7 @@ export class BedDriver extends TypedEmitter<BedEvents> {
 
   /** How long a safety order's effect may take to show in telemetry, at the current rate. */
   get confirmWindowMs(): number {
-    return confirmWindowMs(this.telemetryHz);
+    return confirmWindowMs(this.telemetryHz, this.link.rtt.stats().srttMs);
   }
 
   // ---- actuator commands: the gate, then the ACK, then telemetry showing the effect ----
@@ -365,21 +365,29 @@ export class BedDriver extends TypedEmitter<BedEvents> {
 
   /** Waits for a reading that shows the order carried out, within the confirmation window. */
   /**
-   * Waits for two readings in a row that show the order carried out, the carriage in the same
-   * place in both (a speed field that says 0 while the position moves is not a stop).
+   * Waits for readings that show the order carried out: two in a row with the carriage in the same
+   * place (a speed field that says 0 while the position moves is not a stop). When the window
+   * closes after one such reading and nothing since contradicted it (a frame lost on the way), that
+   * one counts.
    */
   private async confirmed(order: SafetyOrder, signal?: AbortSignal): Promise<void> {
     let previous: Telemetry | undefined;
-    await this.waitForTelemetry(
-      (t) => {
-        const ok = complies(order, t, this.identity);
-        const held = ok && previous !== undefined && (t.state === "homing" || Math.abs(t.positionMm - previous.positionMm) < STILL_POSITION_MM);
-        previous = ok ? t : undefined;
-        return held;
-      },
-      this.confirmWindowMs,
-      signal,
-    );
+    let contradicted = false;
+    try {
+      await this.waitForTelemetry(
+        (t) => {
+          const ok = complies(order, t, this.identity);
+          const still = previous !== undefined && (t.state === "homing" || Math.abs(t.positionMm - previous.positionMm) < STILL_POSITION_MM);
+          if (ok && previous !== undefined && !still) contradicted = true;
+          previous = ok ? t : undefined;
+          return ok && still;
+        },
+        this.confirmWindowMs,
+        signal,
+      );
+    } catch (err) {
+      if (previous === undefined || contradicted || signal?.aborted) throw err;
+    }
   }
 
   private isLinkDown(err: Error): boolean {

@@ -20,9 +20,12 @@ export const CONFIRM_PERIOD_FLOOR_MS = 100;
 /** Line and firmware-queue time on top of the periods (a few frames at 115200 baud, one 2 ms command slot). */
 export const CONFIRM_SLACK_MS = 50;
 
-/** How long after an order its effect must show in telemetry, at the bed's telemetry rate. */
-export function confirmWindowMs(telemetryHz: number): number {
-  return CONFIRM_PERIODS * Math.max(1000 / telemetryHz, CONFIRM_PERIOD_FLOOR_MS) + CONFIRM_SLACK_MS;
+/**
+ * How long after an order its effect must show in telemetry: two periods at the bed's rate, plus
+ * the line's own round trip as measured (a bridge that delays every frame delays the proof too).
+ */
+export function confirmWindowMs(telemetryHz: number, srttMs = 0): number {
+  return CONFIRM_PERIODS * Math.max(1000 / telemetryHz, CONFIRM_PERIOD_FLOOR_MS) + Math.max(0, srttMs) + CONFIRM_SLACK_MS;
 }
 
 function heatersOff(t: Telemetry): boolean {

@@ -9,6 +9,8 @@ import { SESSION_TELEMETRY_HZ } from "./scan.ts";
 
 /** Carriage speed to the park position: brisk but inside the brief's 50 mm/s. */
 export const PARK_SPEED_MMS = 30;
+/** The firmware's homing (and parking-in-safe) speed is at most this (PROTOCOL.md §9.1). */
+const HOME_PARK_SPEED_MMS = 50;
 /** A carriage this close to its park position counts as parked. */
 export const PARKED_TOLERANCE_MM = 2;
 /** Homing the full 780 mm track at 50 mm/s takes ~16 s; a minute means something is wrong. */
@@ -43,6 +45,13 @@ export async function parkCarriage(bed: BedDriver, parkMm: number, signal: Abort
   const t = bed.latest;
   if (!t || (t.flags & TLM_FLAGS.homed) === 0) return;
   const from = t.positionMm;
+  // A bed in its safe state (its lease ran out, say) moves only by HOME: park at home, still safe.
+  if (t.state === "safe") {
+    if (from <= PARKED_TOLERANCE_MM) return;
+    await bed.home({ signal });
+    await bed.waitForTelemetry((x) => x.positionMm <= PARKED_TOLERANCE_MM && Math.abs(x.speedMmS) < STILL_MMS && x.state !== "homing", (from / HOME_PARK_SPEED_MMS) * 1500 + 3_000, signal);
+    return;
+  }
   if (Math.abs(from - parkMm) <= PARKED_TOLERANCE_MM) return;
   await bed.moveTo(parkMm, PARK_SPEED_MMS, { signal });
   // Parked means arrived and still, not that the command was accepted.

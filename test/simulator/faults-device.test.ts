@@ -89,8 +89,11 @@ describe("sensor and heater faults", () => {
     expect(t[field]).toBe(value);
     expect(t.state).toBe("safe");
     expect(t.projectorDuty + t.matDuty).toBe(0);
-    // A new session does not paper over it: with the sensor still bad the bed trips again.
+    // A new session does not paper over it: a HELLO never leaves safe; RESET with the sensor still bad trips again.
     await host.hello("99999999");
+    await host.waitFor(() => false, 100);
+    expect(bed.truth.state).toBe("safe");
+    await host.command("RESET", {});
     await host.waitFor(() => false, 100);
     expect(bed.truth.state).toBe("safe");
     expect(host.events(code)).toHaveLength(2);

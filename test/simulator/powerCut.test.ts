@@ -99,13 +99,18 @@ describe("heater power cut", () => {
     bed.stop();
   });
 
-  it("a new host session after a lease expiry takes the bed out of safe and closes the cuts", async () => {
+  it("a new host session after a lease expiry leaves the bed safe with its cuts open; only RESET closes them", async () => {
     const { host, bed } = await rig();
     host.stopHeartbeat();
     await host.waitFor(() => host.events("W_LEASE_EXPIRED").length > 0, 2000);
     expect(bed.truth.zones.projector.powerCut).toBe(true);
     await host.hello("12345678");
     host.startHeartbeat();
+    await host.waitFor(() => false, 200);
+    // A reconnect must not switch a heater caught stuck back on.
+    expect(host.lastTelemetry()!.state).toBe("safe");
+    expect(bed.truth.zones.projector.powerCut).toBe(true);
+    await host.command("RESET", {});
     await host.waitFor(() => false, 200);
     expect(host.lastTelemetry()!.state).toBe("idle");
     expect(cutFlags(host.lastTelemetry())).toBe(0);

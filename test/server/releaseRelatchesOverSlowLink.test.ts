@@ -1,4 +1,4 @@
-// Review: a technician releases an emergency stop on a bed behind a bridge with some latency. The
+// A technician releases an emergency stop on a bed behind a bridge with some latency. The
 // driver clears its latch first and sends RESET after (bed.ts releaseLatch): every reading that
 // still says `estop` before the RESET lands re-engages the latch ("a stop latched on the bed is a
 // stop for the controller too"). The technician is told "ok", the E_ESTOP alarm is resolved, the

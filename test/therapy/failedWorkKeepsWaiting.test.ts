@@ -1,4 +1,4 @@
-// Review: XState aborts an invoked actor's AbortSignal only when the actor is *stopped* — not when
+// XState aborts an invoked actor's AbortSignal only when the actor is *stopped* — not when
 // its promise rejects (xstate fromPromise: on reject the controller is dropped, never aborted). So
 // when a piece of work fails (here: a command the bed ACKs but does not apply → CommandNotApplied),
 // whatever else it had started on that signal lives on: the failed command's telemetry watch

@@ -1,4 +1,4 @@
-// Review: the warming-while-off watch (supervisor.ts checkRunaway) starts afresh whenever the zone's
+// The warming-while-off watch (supervisor.ts checkRunaway) starts afresh whenever the zone's
 // reported power cut changes (`cut !== wasCut → offRising.reset()`). A bed that lies about its cut
 // flag — a chattering relay feedback contact, a firmware that retries closing its cut every few
 // seconds — resets the baseline each time, and a stuck heater warming 0.07 K/s (the projector's

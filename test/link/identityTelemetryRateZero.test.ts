@@ -1,4 +1,4 @@
-// Review: the handshake checks the bed's lease against 500–5000 ms but takes its telemetry rate as
+// The handshake checks the bed's lease against 500–5000 ms but takes its telemetry rate as
 // it comes (protocols/messages.ts: `telemetryHz: int`, no range; handshake.ts checks only the
 // lease). A bed reporting `telemetryHz: 0` (telemetry switched off in its configuration, a
 // zeroed field) is accepted, and every confirmation window becomes 2 × max(1000 / 0, 100) + 50 =

@@ -1,4 +1,4 @@
-// Review: an emergency stop counts as confirmed when one reading says state `estop`, setpoints and
+// An emergency stop counts as confirmed when one reading says state `estop`, setpoints and
 // duties 0, speed < 0.5 mm/s and lift 0 (orders.ts complies). Nothing compares that reading with
 // the ones around it: a firmware whose motion task kept going while its status fields were zeroed
 // reports the carriage advancing 3 mm every 100 ms, and a heater-zeroed zone that keeps warming —

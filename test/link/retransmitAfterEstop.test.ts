@@ -1,4 +1,4 @@
-// Review: a HEAT (or MOVE/LIFT) already on the wire when the emergency stop is pressed, whose ACK is
+// A HEAT (or MOVE/LIFT) already on the wire when the emergency stop is pressed, whose ACK is
 // lost, is retransmitted after the ESTOP: the gate (window.ts) is asked only when a command first
 // goes out, and exchange.ts repeats the frame on every timeout without asking again. A bed that
 // missed the first copy (line noise) applies the retransmission; one that ignores its ESTOP heats.

@@ -1,4 +1,4 @@
-// Review: SAFE and "heaters off" start their telemetry confirmation only once the command's ACK
+// SAFE and "heaters off" start their telemetry confirmation only once the command's ACK
 // arrived (bed.ts safe(): `await this.link.send("SAFE")`, idle(): `await Promise.all(sends)`), so a
 // bed that neither answers nor obeys (a hung command task, a lost reply) keeps heating through the
 // whole retransmission cycle (4 attempts) before the controller escalates. Issue: every safety order

@@ -1,4 +1,4 @@
-// Review: a bed whose telemetry rate was left low (a technician's `RATE 1` for a long capture, a
+// A bed whose telemetry rate was left low (a technician's `RATE 1` for a long capture, a
 // firmware whose default is 1–2 Hz: both inside the protocol's 1–50 Hz) can never run a program.
 // The session judges staleness against a fixed 10 Hz period (session.ts, SESSION_TELEMETRY_HZ) but
 // never sets that rate itself (only the scan does, and only roller programs scan): every heat-only

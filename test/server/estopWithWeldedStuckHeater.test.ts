@@ -1,4 +1,4 @@
-// Review: staff press the emergency stop because the back projector got hot (its switch stuck on),
+// Staff press the emergency stop because the back projector got hot (its switch stuck on),
 // and its power-cut relay is welded too. The ESTOP is "confirmed" (state estop, setpoints 0, duty
 // 0, cut flags set), the session ends `estopped`, and the element keeps warming under the person's
 // spine: S_HEATER_NOT_CUT ("help the person off, switch off at the mains") is only raised inside a

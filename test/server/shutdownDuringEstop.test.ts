@@ -1,4 +1,4 @@
-// Review: the server is shut down (SIGTERM from systemd, Ctrl-C) while an emergency stop pressed a
+// The server is shut down (SIGTERM from systemd, Ctrl-C) while an emergency stop pressed a
 // moment earlier is still being confirmed. Panel.shutdown() writes the session row as `stopped`,
 // "The panel server was shut down; the bed was made safe", over the emergency stop: the history a
 // technician or an inspector reads no longer says the session ended in an emergency stop.

@@ -1,4 +1,4 @@
-// Review: a stuck projector switch is detected (S_OFF_RISING), SAFE opens its power cut, the
+// A stuck projector switch is detected (S_OFF_RISING), SAFE opens its power cut, the
 // session ends `faulted` and the person is still on the bed waiting for help. Then the USB cable
 // blips. The link reconnects with a fresh session id, and a HELLO with a new sid takes a `safe` bed
 // back to `idle` with its power cuts *closed* (simulator/handshake.ts, PROTOCOL.md §9.2): the

@@ -1,4 +1,4 @@
-// Review: the "heater on but not warming" watch (runaway.ts NoRiseWatch) re-arms every time the
+// The "heater on but not warming" watch (runaway.ts NoRiseWatch) re-arms every time the
 // averaged reading has risen 1 °C, whatever the time it took beyond that (≤ 45 s). A thermistor
 // that has slipped half out of its pocket reads a fraction of the element's rise: at full duty it
 // climbs 1.1 °C every 45 s (0.025 K/s), while a healthy projector at ≥ 60 % duty warms at

@@ -1,4 +1,4 @@
-// Review: the emergency stop is pressed and confirmed mid-program; a moment later the bed reboots
+// The emergency stop is pressed and confirmed mid-program; a moment later the bed reboots
 // (watchdog reset, a power blip). Its own estop latch is gone with the reboot: it boots, the link
 // handshakes again, and the firmware homes the carriage by itself and sits `idle`, power cuts
 // closed — while the controller still shows "emergency stop latched" and never stops it again.
